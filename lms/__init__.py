@@ -1,0 +1,95 @@
+"""Brobygger: learning management for staff competence development programmes."""
+import os
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from lms.extensions import babel, csrf, db, login_manager, migrate
+
+
+def select_locale():
+    """The user's own preference, then the switcher's choice, then Accept-Language."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
+    if user is not None and getattr(user, "locale", None) in languages:
+        return user.locale
+    chosen = session.get("locale") if request else None
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
+    return getattr(user, "timezone", None) or None
+
+
+def create_app(config=None):
+    """Build the application. ``config`` is a name ("default", "test", "production"),
+    a config class, or a dict of overrides applied on top of the default."""
+    from config import CONFIGS, INSTANCE_DIR
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    name = os.environ.get("LMS_CONFIG", "default")
+    overrides = {}
+    if isinstance(config, str):
+        name = config
+    elif isinstance(config, dict):
+        overrides = config
+    elif config is not None:
+        app.config.from_object(config)
+        name = None
+    if name:
+        app.config.from_object(CONFIGS[name])
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY).")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    from lms import database
+
+    database.init_app(app)
+
+    from lms.plugins import registry
+
+    registry.load(app.config.get("ACTIVITY_KIND_GROUP", "lms.activity_kinds"))
+    app.extensions["activity_kinds"] = registry
+
+    from lms import jobs
+
+    jobs.init_app(app)
+
+    from lms import models  # noqa: F401  (every model registered on the metadata)
+    from lms import web
+
+    web.init_app(app)
+
+    from lms.api import bp as api_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.people.views import bp as people_bp
+    from lms.programmes.views import bp as programmes_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(programmes_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+    for kind in registry.all():
+        if kind.blueprint is not None:
+            app.register_blueprint(kind.blueprint)
+
+    from lms.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""Sign-in, passwords, API tokens and the one access policy."""

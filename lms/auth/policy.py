@@ -1,0 +1,180 @@
+"""The one access policy: ``can(user, action, obj)``.
+
+Every HTML view and API endpoint asks this module; no role checks live elsewhere
+(templates call ``can`` too). Actions are "<resource>.<verb>" strings; ``obj`` is the
+object acted on, or None for collection-level actions. Unknown actions are refused.
+"""
+from lms.errors import Forbidden
+
+
+def _grants(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(user.roles)
+
+
+def is_admin(user):
+    return any(g.role == "admin" for g in _grants(user))
+
+
+def coordinates(user, programme_id=None):
+    """Admin, or coordinator of ``programme_id`` (None: of any programme, or of all)."""
+    if is_admin(user):
+        return True
+    for g in _grants(user):
+        if g.role == "coordinator" and (g.programme_id is None or programme_id is None or g.programme_id == programme_id):
+            return True
+    return False
+
+
+def coordinates_all(user):
+    """Admin or a coordinator not limited to one programme."""
+    return is_admin(user) or any(g.role == "coordinator" and g.programme_id is None for g in _grants(user))
+
+
+def managed_organisation_ids(user):
+    """Ids of organisations the user manages (a federation's managers also manage its members)."""
+    from lms.people.models import Organisation
+
+    ids = {g.organisation_id for g in _grants(user) if g.role == "manager" and g.organisation_id}
+    if ids:
+        from sqlalchemy import select
+
+        from lms.extensions import db
+
+        ids |= set(db.session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(ids))))
+    return ids
+
+
+def manages(user, organisation_id):
+    return organisation_id is not None and organisation_id in managed_organisation_ids(user)
+
+
+def is_manager(user):
+    return any(g.role == "manager" for g in _grants(user))
+
+
+def trains(user, event):
+    return user is not None and getattr(user, "is_authenticated", False) and any(t.id == user.id for t in event.trainers)
+
+
+def _programme_id(obj):
+    for attr in ("programme_id",):
+        if hasattr(obj, attr):
+            return getattr(obj, attr)
+    if hasattr(obj, "activity"):
+        return obj.activity.programme_id
+    if hasattr(obj, "event"):
+        return obj.event.activity.programme_id
+    return None
+
+
+def _signed_in(user, obj=None):
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _anyone(user, obj=None):
+    return True
+
+
+def _admin(user, obj=None):
+    return is_admin(user)
+
+
+def _coordinator_any(user, obj=None):
+    return coordinates(user)
+
+
+def _coordinator_of(user, obj=None):
+    if obj is None:
+        return coordinates(user)
+    return coordinates(user, _programme_id(obj))
+
+
+def _person_view(user, person=None):
+    if not _signed_in(user):
+        return False
+    if person is None:
+        return coordinates(user) or is_manager(user)
+    return person.id == user.id or coordinates(user) or manages(user, person.organisation_id)
+
+
+def _outcome_record(user, obj=None):
+    """obj: (goal, organisation_id) or a goal."""
+    if obj is None:
+        return coordinates(user) or is_manager(user)
+    goal, organisation_id = obj if isinstance(obj, tuple) else (obj, None)
+    if coordinates(user, goal.programme_id):
+        return True
+    if organisation_id is None:
+        return is_manager(user)
+    return manages(user, organisation_id)
+
+
+def _kind_view(user, obj=None):
+    return True
+
+
+RULES = {
+    # Public pages.
+    "catalog.browse": _anyone,
+    # Organisations and job functions: read by anyone signed in, written by admins.
+    "organisation.view": _signed_in,
+    "organisation.create": _admin,
+    "organisation.edit": _admin,
+    "organisation.delete": _admin,
+    "function.view": _coordinator_any,
+    "function.create": _admin,
+    "function.edit": _admin,
+    "function.delete": _admin,
+    # People.
+    "person.list": _person_view,
+    "person.view": _person_view,
+    "person.create": _admin,
+    "person.edit": _admin,
+    "person.delete": _admin,
+    "person.import": _admin,
+    "person.grant_role": _admin,
+    # Programmes and what hangs on them (themes, goals, targets).
+    "programme.view": _signed_in,
+    "programme.create": lambda u, o=None: coordinates_all(u),
+    "programme.edit": _coordinator_of,
+    "programme.delete": lambda u, o=None: is_admin(u),
+    "theme.edit": _coordinator_of,
+    "goal.view": _coordinator_of,
+    "goal.edit": _coordinator_of,
+    "outcome.record": _outcome_record,
+    # Activities, events and sessions.
+    "activity.view": _signed_in,
+    "activity.create": _coordinator_of,
+    "activity.edit": _coordinator_of,
+    "activity.delete": _coordinator_of,
+    "event.view": _signed_in,
+    "event.create": _coordinator_of,
+    "event.edit": _coordinator_of,
+    "event.delete": _coordinator_of,
+    # Administration pages.
+    "admin.access": lambda u, o=None: coordinates(u) or is_admin(u),
+    "api.use": _signed_in,
+}
+
+
+def can(user, action, obj=None):
+    """True when ``user`` may do ``action`` (on ``obj``). Unknown actions are refused."""
+    rule = RULES.get(action)
+    if rule is None:
+        return False
+    return bool(rule(user, obj))
+
+
+def require(user, action, obj=None):
+    """Raise :class:`Forbidden` unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        raise Forbidden(code="forbidden")
+
+
+def register(action, rule):
+    """Let an area or plugin add its own action to the policy (refuses redefinition)."""
+    if action in RULES:
+        raise ValueError(f"Access rule {action!r} is already defined.")
+    RULES[action] = rule

@@ -1,0 +1,1 @@
+"""The LC-KOMP demo programme and synthetic scale data."""

@@ -1,0 +1,4 @@
+"""Import every area's models so the metadata is complete (app start, Alembic)."""
+from lms.catalog.models import Activity, Event, Session  # noqa: F401
+from lms.people.models import ApiToken, JobFunction, Organisation, Person, RoleGrant  # noqa: F401
+from lms.programmes.models import Goal, OrganisationOutcome, Programme, TargetGroup, Theme  # noqa: F401

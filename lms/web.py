@@ -1,0 +1,177 @@
+"""HTML-side wiring: user loading, error pages, template helpers, pagination."""
+from math import ceil
+
+from flask import abort, flash, g, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from lms.auth import policy
+from lms.errors import DomainError
+from lms.extensions import db, login_manager
+from lms.plugins import UnknownKind, registry
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    from lms.people.models import Person
+
+    try:
+        person = db.session.get(Person, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return person if person is not None and person.active else None
+
+
+class Page:
+    """One page of a query's results, for lists in the HTML UI."""
+
+    def __init__(self, query, page, per_page):
+        from sqlalchemy import func, select
+
+        self.page = max(page, 1)
+        self.per_page = per_page
+        self.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        self.pages = max(ceil(self.total / per_page), 1)
+        self.items = list(db.session.scalars(query.limit(per_page).offset((self.page - 1) * per_page)))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def paginate(query, per_page=None):
+    """Paginate a select() by the request's ``page`` argument."""
+    from flask import current_app
+
+    page = request.args.get("page", 1, type=int) or 1
+    return Page(query, page, per_page or current_app.config.get("PER_PAGE", 25))
+
+
+def can(action, obj=None):
+    """Shortcut used by views and templates: may the current user do this?"""
+    return policy.can(current_user, action, obj)
+
+
+def require(action, obj=None):
+    """Abort with 401 (anonymous) or 403 unless the current user may do this."""
+    if not policy.can(current_user, action, obj):
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())
+        abort(403)
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def apply_errors(form, error):
+    """Put a ValidationError's field problems beside the form's fields."""
+    placed = False
+    for name, problems in (error.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors or []) + [str(p) for p in problems]
+            placed = True
+        else:
+            for p in problems:
+                flash(f"{name}: {p}", "error")
+    if error.message and not placed:
+        flash(error.message, "error")
+
+
+def url_for_page(page):
+    args = dict(request.args)
+    args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app):
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "can": can,
+            "current_locale": str(get_locale() or "en"),
+            "languages": app.config["LANGUAGES"],
+            "kinds": registry,
+            "url_for_page": url_for_page,
+        }
+
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
+    app.jinja_env.globals["_"] = _
+
+    def _is_api():
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(UnknownKind)
+    def _unknown_kind(error):
+        if _is_api():
+            from lms.api.errors import error_response
+
+            return error_response(404, "not_found", _("The activity kind \"%(kind)s\" is not installed.", kind=error.code))
+        return render_template(
+            "error.html",
+            status=404,
+            title=_("Activity kind not installed"),
+            message=_("This activity is of the kind \"%(kind)s\", which is not installed on this server. Ask an administrator.", kind=error.code),
+        ), 404
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error):
+        if _is_api():
+            from lms.api.errors import domain_error_response
+
+            return domain_error_response(error)
+        return render_template("error.html", status=error.status, title=_("Not possible"), message=error.message or error.code), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        if _is_api():
+            from lms.api.errors import http_error_response
+
+            return http_error_response(error)
+        titles = {
+            400: _("Bad request"),
+            401: _("Please sign in"),
+            403: _("Not allowed"),
+            404: _("Page not found"),
+            405: _("Method not allowed"),
+            413: _("Too large"),
+            429: _("Too many requests"),
+        }
+        messages = {
+            403: _("You do not have access to this page."),
+            404: _("We could not find that page. It may have been moved or deleted."),
+        }
+        return render_template(
+            "error.html",
+            status=error.code,
+            title=titles.get(error.code, error.name),
+            message=messages.get(error.code, error.description),
+        ), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        if app.testing and not app.config.get("CATCH_ALL_ERRORS"):
+            raise error
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        if _is_api():
+            from lms.api.errors import error_response
+
+            return error_response(500, "server_error", _("Something went wrong on our side."))
+        return render_template("error.html", status=500, title=_("Something went wrong"), message=_("Something went wrong on our side. Please try again.")), 500

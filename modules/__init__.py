@@ -1,0 +1,1 @@
+"""The built-in activity kinds, each a plugin registered through ``lms.activity_kinds``."""

@@ -1,0 +1,61 @@
+"""Network group: members from several organisations meet repeatedly over a cycle."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from lms.plugins import ActivityKind, CompletionResult, raise_if, require_number
+from modules._common import attended_marks, hours_of
+
+
+class NetworkSettingsForm(FlaskForm):
+    min_meetings = IntegerField(
+        _l("Meetings needed to complete"), validators=[InputRequired(), NumberRange(min=1)], default=2
+    )
+    cadence_per_year = IntegerField(
+        _l("Required meetings per year"), validators=[Optional(), NumberRange(min=0)], default=2
+    )
+
+
+class NetworkKind(ActivityKind):
+    code = "network"
+    label = _l("Network group")
+    description = _l("Members from several organisations meet repeatedly; a cycle may require a cadence.")
+    settings_form = NetworkSettingsForm
+
+    def default_settings(self):
+        return {"min_meetings": 2, "cadence_per_year": 2}
+
+    def validate_settings(self, settings):
+        settings = dict(settings or {})
+        errors = {}
+        min_meetings = require_number(settings, "min_meetings", minimum=1, maximum=365, errors=errors)
+        cadence = settings.get("cadence_per_year")
+        if cadence in (None, ""):
+            cadence = 0
+        else:
+            cadence = require_number(settings, "cadence_per_year", minimum=0, maximum=365, errors=errors)
+        raise_if(errors)
+        return {"min_meetings": min_meetings, "cadence_per_year": cadence}
+
+    def summary(self, settings):
+        s = settings or {}
+        lines = [str(_l("Complete by attending %(n)s meetings", n=s.get("min_meetings", "?")))]
+        if s.get("cadence_per_year"):
+            lines.append(str(_l("At least %(n)s meetings a year", n=s["cadence_per_year"])))
+        return lines
+
+    def completion(self, enrollment, marks):
+        """Completed when at least ``min_meetings`` of the cycle's meetings were attended."""
+        needed = int(enrollment.event.activity.settings.get("min_meetings", 1))
+        attended = len(attended_marks(marks))
+        hours = hours_of(marks, enrollment.event.activity.hours_per_session)
+        if attended < needed:
+            return CompletionResult(
+                False, hours, str(_l("Attended %(a)s of %(n)s meetings needed.", a=attended, n=needed)),
+                {"meetings_attended": attended},
+            )
+        return CompletionResult(True, hours, details={"meetings_attended": attended})
+
+    def certificate_lines(self, completion):
+        return []

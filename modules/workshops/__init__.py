@@ -1,0 +1,44 @@
+"""Thematic workshop: a small cross-boundary group working on a concrete challenge."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from lms.plugins import ActivityKind, CompletionResult, raise_if
+from modules._common import attended_marks, hours_of
+
+METHODS = {
+    "open": _l("Open format"),
+    "future_workshop": _l("Future workshop (critique, vision, action plans)"),
+}
+
+
+class WorkshopSettingsForm(FlaskForm):
+    method = SelectField(_l("Method"), choices=[(k, v) for k, v in METHODS.items()], default="open")
+
+
+class WorkshopKind(ActivityKind):
+    code = "workshop"
+    label = _l("Workshop")
+    description = _l("A small group from several organisations works on a concrete challenge with experts.")
+    settings_form = WorkshopSettingsForm
+
+    def default_settings(self):
+        return {"method": "open"}
+
+    def validate_settings(self, settings):
+        settings = dict(settings or {})
+        method = settings.get("method") or "open"
+        raise_if({} if method in METHODS else {"method": [str(_l("Unknown method."))]})
+        return {"method": method}
+
+    def summary(self, settings):
+        return [str(METHODS.get((settings or {}).get("method", "open"), ""))]
+
+    def completion(self, enrollment, marks):
+        """Completed when the workshop was attended (any of its sessions)."""
+        if not attended_marks(marks):
+            return CompletionResult(False, 0.0, str(_l("Did not attend.")))
+        return CompletionResult(True, hours_of(marks, enrollment.event.activity.hours_per_session))
+
+    def certificate_lines(self, completion):
+        return []

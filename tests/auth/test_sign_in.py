@@ -1,0 +1,38 @@
+def test_sign_in_with_right_password(client, make):
+    person = make.person(email="anna@example.org", password="right-password")
+    response = client.post("/login", data={"email": "anna@example.org", "password": "right-password"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_sign_in_refuses_wrong_password(client, make):
+    make.person(email="bo@example.org", password="right-password")
+    response = client.post("/login", data={"email": "bo@example.org", "password": "wrong"})
+    assert response.status_code == 422
+    assert b"Wrong email or password" in response.data
+
+
+def test_api_token_and_revoke(client, make):
+    make.person(email="cy@example.org", password="right-password")
+    r = client.post("/api/v1/auth/token", json={"email": "cy@example.org", "password": "right-password"})
+    assert r.status_code == 200
+    token = r.get_json()["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    assert client.delete("/api/v1/auth/token", headers=h).status_code == 204
+    r = client.delete("/api/v1/auth/token", headers=h)
+    assert r.status_code == 401
+    assert r.get_json()["error"]["code"] == "unauthenticated"
+
+
+def test_api_token_bad_credentials_same_answer(client, make):
+    make.person(email="dy@example.org", password="right-password")
+    a = client.post("/api/v1/auth/token", json={"email": "dy@example.org", "password": "nope"})
+    b = client.post("/api/v1/auth/token", json={"email": "nobody@example.org", "password": "nope"})
+    assert a.status_code == b.status_code == 401
+    assert a.get_json() == b.get_json()
+
+
+def test_api_malformed_json_is_400(client):
+    r = client.post("/api/v1/auth/token", data="{not json", content_type="application/json")
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "bad_request"

@@ -1,0 +1,253 @@
+"""Fixtures shared by the whole suite.
+
+The database is chosen by ``--db`` (sqlite | postgresql) or ``TEST_DB``. Each run gets
+its own database (a temporary SQLite file, or a PostgreSQL database named after the
+process), built once by the Alembic migrations; every test runs inside a connection-level
+transaction with a SAVEPOINT and is rolled back at its end.
+"""
+import os
+import tempfile
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default=os.environ.get("TEST_DB", "sqlite"), choices=["sqlite", "postgresql"])
+
+
+def _pg_url(name):
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def database_url(request):
+    """A fresh, empty database for this run; dropped afterwards."""
+    if request.config.getoption("--db") == "postgresql":
+        import sqlalchemy as sa
+
+        name = f"brobygger_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield _pg_url(name)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    else:
+        directory = tempfile.mkdtemp(prefix="brobygger-test-")
+        yield f"sqlite:///{directory}/test.db"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The application on the run's database, migrated to the newest revision."""
+    from flask_migrate import upgrade
+
+    from lms import create_app
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from lms.extensions import db
+
+        db.engine.dispose()
+
+
+def _test_config():
+    from config import Test
+
+    return {k: getattr(Test, k) for k in dir(Test) if k.isupper()}
+
+
+def _bound_session_class():
+    from flask_sqlalchemy.session import Session
+
+    class BoundSession(Session):
+        """Flask-SQLAlchemy's session ignores ``bind``; the tests need it honoured."""
+
+        def get_bind(self, mapper=None, clause=None, bind=None, **kw):
+            return bind or self.bind or super().get_bind(mapper=mapper, clause=clause, **kw)
+
+    return BoundSession
+
+
+_BoundSession = _bound_session_class()
+
+
+@pytest.fixture
+def db(app):
+    """The session, inside a transaction that is rolled back after the test."""
+    from lms.extensions import db as _db
+
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+class Factory:
+    """Builders for test data; every name is unique so tests never collide."""
+
+    def __init__(self, db):
+        self.db = db
+        self.n = 0
+
+    def _next(self):
+        self.n += 1
+        return self.n
+
+    def organisation(self, name=None, **kw):
+        from lms.people.models import Organisation
+
+        org = Organisation(name=name or f"Org {uuid.uuid4().hex[:8]}", kind=kw.pop("kind", "municipality"), **kw)
+        self.db.session.add(org)
+        self.db.session.flush()
+        return org
+
+    def function(self, code=None, name=None):
+        from lms.people.models import JobFunction
+
+        code = code or f"fn_{uuid.uuid4().hex[:6]}"
+        fn = JobFunction(code=code, name=name or code.title())
+        self.db.session.add(fn)
+        self.db.session.flush()
+        return fn
+
+    def person(self, role=None, organisation=None, function=None, password="password123", scope=None, **kw):
+        from lms.auth.operations import hash_password
+        from lms.people.models import Person, RoleGrant
+
+        organisation = organisation or self.organisation()
+        function = function or self.function()
+        person = Person(
+            email=kw.pop("email", None) or f"p{uuid.uuid4().hex[:10]}@example.org",
+            name=kw.pop("name", None) or f"Person {self._next()}",
+            organisation=organisation,
+            job_function=function,
+            gender=kw.pop("gender", "female"),
+            locale=kw.pop("locale", "en"),
+            password_hash=_cached_hash(password) if password else None,
+            **kw,
+        )
+        self.db.session.add(person)
+        self.db.session.flush()
+        if role:
+            grant = RoleGrant(role=role)
+            if role == "manager":
+                grant.organisation_id = (scope or organisation).id
+            elif role == "coordinator" and scope is not None:
+                grant.programme_id = scope.id
+            person.roles.append(grant)
+            self.db.session.flush()
+        return person
+
+    def programme(self, **kw):
+        from lms.programmes.models import Programme
+
+        prog = Programme(code=kw.pop("code", None) or f"P{uuid.uuid4().hex[:6]}", name=kw.pop("name", "Programme"), **kw)
+        self.db.session.add(prog)
+        self.db.session.flush()
+        return prog
+
+    def activity(self, programme=None, kind="seminar", settings=None, **kw):
+        from lms.catalog.models import Activity
+        from lms.plugins import registry
+
+        programme = programme or self.programme()
+        if settings is None:
+            settings = registry.get(kind).default_settings() if kind in registry else {}
+        act = Activity(programme=programme, kind=kind, title=kw.pop("title", f"Activity {self._next()}"), settings=settings, **kw)
+        self.db.session.add(act)
+        self.db.session.flush()
+        return act
+
+    def event(self, activity=None, sessions=1, start=None, hours=3, capacity=20, **kw):
+        from lms.catalog.models import Event, Session
+
+        activity = activity or self.activity()
+        start = start or (datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=14))
+        event = Event(activity=activity, capacity=capacity, status=kw.pop("status", "open"), **kw)
+        for i in range(sessions):
+            s = start + timedelta(days=i)
+            event.sessions.append(Session(starts_at=s, ends_at=s + timedelta(hours=hours)))
+        self.db.session.add(event)
+        self.db.session.flush()
+        return event
+
+
+_HASHES = {}
+
+
+def _cached_hash(password):
+    # argon2 is slow on purpose; hashing once per distinct password keeps the suite fast.
+    from lms.auth.operations import hash_password
+
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
+
+
+@pytest.fixture
+def make(db):
+    return Factory(db)
+
+
+@pytest.fixture
+def login(client):
+    """``login(person)`` signs the test client in as ``person``."""
+
+    def _login(person):
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(person.id)
+            sess["_fresh"] = True
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(client):
+    """``api(person).get(url)``: a client that sends a fresh bearer token for ``person``."""
+    from lms.auth.operations import issue_token
+
+    class ApiClient:
+        def __init__(self, person):
+            self.token = issue_token(person)[0] if person is not None else None
+
+        def _headers(self, headers):
+            h = dict(headers or {})
+            if self.token:
+                h["Authorization"] = f"Bearer {self.token}"
+            return h
+
+        def __getattr__(self, method):
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                raise AttributeError(method)
+
+            def call(url, headers=None, **kw):
+                return getattr(client, method)(url, headers=self._headers(headers), **kw)
+
+            return call
+
+    return ApiClient
