@@ -1,0 +1,67 @@
+"""Enrollments: a person's place (or wait, or pending approval) in an event."""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.types import UTCDateTime, utcnow
+
+ENROLLMENT_STATUSES = {
+    "pending_approval": _l("Waiting for approval"),
+    "enrolled": _l("Enrolled"),
+    "waitlisted": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Rejected"),
+}
+ACTIVE_STATUSES = ("pending_approval", "enrolled", "waitlisted")
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    # First come, first served: a monotonically growing number given when waitlisted.
+    waitlist_seq: Mapped[int | None] = mapped_column(BigInteger)
+    # Snapshot at enrolment: reports count people as they were when they took part.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    job_function_id: Mapped[int | None] = mapped_column(ForeignKey("job_function.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("enrollment.id", ondelete="SET NULL"))
+
+    event = relationship("Event")
+    person = relationship("Person", foreign_keys=[person_id])
+    organisation = relationship("Organisation")
+    job_function = relationship("JobFunction")
+    created_by = relationship("Person", foreign_keys=[created_by_id])
+    decided_by = relationship("Person", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {tuple(ENROLLMENT_STATUSES)}", name="status"),
+        Index("ix_enrollment_event_status", "event_id", "status"),
+        # One active enrollment per person and event, enforced by the database.
+        Index(
+            "uq_enrollment_active",
+            "event_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending_approval', 'enrolled', 'waitlisted')"),
+            postgresql_where=text("status IN ('pending_approval', 'enrolled', 'waitlisted')"),
+        ),
+    )
+
+    @property
+    def status_label(self):
+        return ENROLLMENT_STATUSES.get(self.status, self.status)
+
+    @property
+    def active(self):
+        return self.status in ACTIVE_STATUSES
