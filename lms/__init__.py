@@ -75,6 +75,8 @@ def create_app(config=None):
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.enrollment.views import bp as enrollment_bp
+    from lms.notifications.views import bp as notifications_bp
     from lms.people.views import bp as people_bp
     from lms.programmes.views import bp as programmes_bp
 
@@ -82,6 +84,8 @@ def create_app(config=None):
     app.register_blueprint(catalog_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(programmes_bp)
+    app.register_blueprint(enrollment_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

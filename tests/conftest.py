@@ -51,7 +51,7 @@ def app(database_url):
 
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield app
     with app.app_context():
         from lms.extensions import db

@@ -35,4 +35,6 @@ from lms.api import auth, core  # noqa: E402,F401  (registers endpoints)
 from lms.people import api as people_api  # noqa: E402,F401
 from lms.programmes import api as programmes_api  # noqa: E402,F401
 from lms.catalog import api as catalog_api  # noqa: E402,F401
+from lms.enrollment import api as enrollment_api  # noqa: E402,F401
+from lms.notifications import api as notifications_api  # noqa: E402,F401
 from lms.api import openapi  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""JSON API endpoints of this area (registered on lms.api.bp)."""
