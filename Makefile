@@ -47,3 +47,8 @@ test: install system-deps postgres
 
 clean:
 	rm -rf $(VENV) instance/brobygger.db*
+
+# Refresh the translation catalogues after changing user-visible strings.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -q -i lms/translations/messages.pot -d lms/translations
