@@ -1,7 +1,7 @@
 """Brobygger: learning management for staff competence development programmes."""
 import os
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from lms.extensions import babel, csrf, db, login_manager, migrate
@@ -12,6 +12,9 @@ def select_locale():
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # CLI commands and jobs translate in the default locale unless they force one.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
     if user is not None and getattr(user, "locale", None) in languages:
         return user.locale
@@ -22,6 +25,8 @@ def select_locale():
 
 
 def select_timezone():
+    if not has_request_context():
+        return None
     user = getattr(g, "api_user", None) or (current_user if current_user and current_user.is_authenticated else None)
     return getattr(user, "timezone", None) or None
 
@@ -73,6 +78,8 @@ def create_app(config=None):
     web.init_app(app)
 
     from lms.api import bp as api_bp
+    from lms.attendance.views import bp as attendance_bp
+    from lms.completion.views import bp as completion_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.enrollment.views import bp as enrollment_bp
@@ -86,6 +93,8 @@ def create_app(config=None):
     app.register_blueprint(programmes_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(completion_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -101,8 +101,31 @@ def db(app):
             connection.close()
 
 
+def _test_client_class():
+    from flask import g
+    from flask.testing import FlaskClient
+
+    class Client(FlaskClient):
+        """Each request starts as a fresh request would.
+
+        The test keeps one app context open (for the factories), so Flask-Login's cached
+        user is cleared, and the test's data is committed to the outer transaction's
+        savepoint first: a 4xx response rolls back the request's work, not the test's.
+        """
+
+        def open(self, *args, **kwargs):
+            from lms.extensions import db as _db
+
+            _db.session.commit()
+            g.pop("_login_user", None)
+            return super().open(*args, **kwargs)
+
+    return Client
+
+
 @pytest.fixture
 def client(app, db):
+    app.test_client_class = _test_client_class()
     return app.test_client()
 
 
@@ -214,13 +237,20 @@ def make(db):
 
 
 @pytest.fixture
-def login(client):
+def login(client, app):
     """``login(person)`` signs the test client in as ``person``."""
 
     def _login(person):
+        from flask_login.utils import _create_identifier
+
+        # Flask-Login's "strong" protection ties a session to the client's address and agent.
+        with app.test_request_context(environ_base=client.environ_base):
+            identifier = _create_identifier()
         with client.session_transaction() as sess:
+            sess.clear()
             sess["_user_id"] = str(person.id)
             sess["_fresh"] = True
+            sess["_id"] = identifier
         return client
 
     return _login

@@ -1,4 +1,4 @@
-"""Attendance marks per session and their audit trail."""
+"""Attendance marks per session, their audit trail, and workshop action plans."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,14 @@ ATTENDED = ("present", "late")
 
 
 class Attendance(db.Model):
+    """One person's mark for one session.
+
+    Normally the session belongs to the enrollment's own event. A *make-up* mark (a
+    track participant attending the same day number in another cohort of the same
+    track) links the person's own enrollment to a session of the other cohort; see
+    :attr:`is_makeup`.
+    """
+
     __tablename__ = "attendance"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +51,20 @@ class Attendance(db.Model):
     def status_label(self):
         return ATTENDANCE_STATUSES.get(self.status, self.status)
 
+    @property
+    def attended(self):
+        return self.status in ATTENDED
+
+    @property
+    def is_makeup(self):
+        """True when the session belongs to another cohort than the enrollment's event."""
+        return self.session.event_id != self.enrollment.event_id
+
+    @property
+    def is_check_in(self):
+        """True when the person marked themselves (self check-in)."""
+        return self.marked_by_id is not None and self.marked_by_id == self.enrollment.person_id
+
 
 class AttendanceChange(db.Model):
     """The audit trail: every change of a mark, who made it, when and why."""
@@ -61,3 +83,31 @@ class AttendanceChange(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     changed_by = relationship("Person")
+    enrollment = relationship("Enrollment")
+    session = relationship("Session")
+
+    @property
+    def old_label(self):
+        return ATTENDANCE_STATUSES.get(self.old_status, self.old_status) if self.old_status else None
+
+    @property
+    def new_label(self):
+        return ATTENDANCE_STATUSES.get(self.new_status, self.new_status) if self.new_status else None
+
+
+class ActionPlan(db.Model):
+    """An action plan recorded at a workshop (future-workshop method: what, how, who, first step)."""
+
+    __tablename__ = "action_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    how: Mapped[str] = mapped_column(Text, default="")
+    who: Mapped[str] = mapped_column(String(300), default="")
+    first_step: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event = relationship("Event")
+    created_by = relationship("Person")

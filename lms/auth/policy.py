@@ -115,6 +115,44 @@ def _kind_view(user, obj=None):
     return True
 
 
+# --- attendance and completion (issue 4) ---
+def _event_of(obj):
+    """The event of a session (or the event itself)."""
+    return getattr(obj, "event", None) or obj
+
+
+def _trains_or_coordinates(user, obj=None):
+    if not _signed_in(user):
+        return False
+    if obj is None:
+        return coordinates(user) or any(g.role == "trainer" for g in _grants(user))
+    event = _event_of(obj)
+    return trains(user, event) or coordinates(user, event.activity.programme_id)
+
+
+def _transcript_view(user, person=None):
+    if not _signed_in(user) or person is None:
+        return False
+    return person.id == user.id or coordinates(user) or manages(user, person.organisation_id)
+
+
+def _participates(user, event):
+    from sqlalchemy import exists, select
+
+    from lms.enrollment.models import Enrollment
+    from lms.extensions import db
+
+    return bool(db.session.scalar(select(exists().where(
+        Enrollment.event_id == event.id, Enrollment.person_id == user.id, Enrollment.status == "enrolled"
+    ))))
+
+
+def _action_plan_view(user, event=None):
+    if not _signed_in(user) or event is None:
+        return False
+    return _trains_or_coordinates(user, event) or _participates(user, event)
+
+
 RULES = {
     # Public pages.
     "catalog.browse": _anyone,
@@ -153,6 +191,17 @@ RULES = {
     "event.create": _coordinator_of,
     "event.edit": _coordinator_of,
     "event.delete": _coordinator_of,
+    # Attendance, finalize and transcripts (issue 4).
+    "attendance.mark": _trains_or_coordinates,
+    "attendance.audit": _coordinator_of,
+    "attendance.checkin": _signed_in,
+    "trainer.events": _signed_in,
+    "event.finalize": _trains_or_coordinates,
+    "event.reopen": lambda u, o=None: _signed_in(u) and _coordinator_of(u, o),
+    "transcript.view": _transcript_view,
+    "action_plan.view": _action_plan_view,
+    "action_plan.create": _trains_or_coordinates,
+    "network.cadence": _coordinator_any,
     # Administration pages.
     "admin.access": lambda u, o=None: coordinates(u) or is_admin(u),
     "api.use": _signed_in,

@@ -5,7 +5,7 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from lms.plugins import ActivityKind, CompletionResult, raise_if, require_number
-from modules._common import attended_marks, hours_of
+from modules._common import attended_marks, credited, own_marks
 
 
 class NetworkSettingsForm(FlaskForm):
@@ -47,15 +47,20 @@ class NetworkKind(ActivityKind):
 
     def completion(self, enrollment, marks):
         """Completed when at least ``min_meetings`` of the cycle's meetings were attended."""
-        needed = int(enrollment.event.activity.settings.get("min_meetings", 1))
+        needed = int((enrollment.event.activity.settings or {}).get("min_meetings") or 1)
+        marks = own_marks(enrollment, marks)
         attended = len(attended_marks(marks))
-        hours = hours_of(marks, enrollment.event.activity.hours_per_session)
+        hours, details = credited(marks)
+        details["meetings_attended"] = attended
         if attended < needed:
             return CompletionResult(
-                False, hours, str(_l("Attended %(a)s of %(n)s meetings needed.", a=attended, n=needed)),
-                {"meetings_attended": attended},
+                False, hours, str(_l("Attended %(a)s of %(n)s meetings needed.", a=attended, n=needed)), details
             )
-        return CompletionResult(True, hours, details={"meetings_attended": attended})
+        return CompletionResult(True, hours, details=details)
+
+    def cadence_per_year(self, settings):
+        """Meetings a cycle must hold per year (0 or None: no requirement)."""
+        return int((settings or {}).get("cadence_per_year") or 0)
 
     def certificate_lines(self, completion):
         return []

@@ -5,7 +5,7 @@ from wtforms import URLField
 from wtforms.validators import Optional, URL
 
 from lms.plugins import ActivityKind, CompletionResult, raise_if
-from modules._common import attended_marks, hours_of
+from modules._common import attended_marks, credited, own_marks
 
 
 class SeminarSettingsForm(FlaskForm):
@@ -29,10 +29,11 @@ class SeminarKind(ActivityKind):
 
     def completion(self, enrollment, marks):
         """Completed when the seminar's session was attended (present or late)."""
-        attended = attended_marks(marks)
-        if not attended:
-            return CompletionResult(False, 0.0, str(_l("Did not attend.")))
-        return CompletionResult(True, hours_of(marks, enrollment.event.activity.hours_per_session))
+        marks = own_marks(enrollment, marks)
+        hours, details = credited(marks)
+        if not attended_marks(marks):
+            return CompletionResult(False, hours, str(_l("Did not attend.")), details)
+        return CompletionResult(True, hours, details=details)
 
     def certificate_lines(self, completion):
         return []

@@ -1,11 +1,13 @@
 """Staff competence track: a cohort meets on a number of dated days grouped in blocks."""
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from lms.plugins import ActivityKind, CompletionResult, raise_if, require_number
-from modules._common import attended_marks, hours_of
+from modules._common import attended_marks, credited
 
 
 class TrackSettingsForm(FlaskForm):
@@ -47,6 +49,9 @@ class TrackKind(ActivityKind):
     label = _l("Competence track")
     description = _l("A cohort meets on several days in blocks (e.g. 5 days as 2+2+1); completion needs the days.")
     settings_form = TrackSettingsForm
+    #: A missed day may be made up in another cohort (event) of the same track: the
+    #: other cohort's trainer marks the person as a guest on that day.
+    makeup_days = True
 
     def default_settings(self):
         return {"days": 5, "blocks": [2, 2, 1], "min_ratio": 1.0}
@@ -91,25 +96,44 @@ class TrackKind(ActivityKind):
         blocks = "+".join(str(b) for b in s.get("blocks") or [])
         return [str(_l("%(days)s days in blocks of %(blocks)s", days=s.get("days", "?"), blocks=blocks))]
 
-    def completion(self, enrollment, marks):
-        """Completed when at least ``min_ratio`` of the days were attended.
+    @staticmethod
+    def day_number(session):
+        """The session's day in its cohort: its position 1..n by start time."""
+        for position, other in enumerate(session.event.sessions, start=1):
+            if other.id == session.id:
+                return position
+        return None
 
-        ``marks`` may include make-up marks from another cohort of the same track for
-        the same day number; they count once per day number.
+    def completion(self, enrollment, marks):
+        """Completed when at least ``min_ratio`` of the track's days were attended.
+
+        A day counts when the person attended it in their own cohort, or attended the
+        same day number in another cohort (event) of the same track activity (a make-up
+        mark). Each day number counts once; the needed number of days is
+        ``ceil(days * min_ratio)``. Hours count every attended session, make-ups included.
         """
-        settings = enrollment.event.activity.settings
-        days = int(settings.get("days", 1))
-        ratio = float(settings.get("min_ratio", 1.0))
-        attended_days = {getattr(m, "day_number", None) or m.session.id for m in attended_marks(marks)}
-        hours = hours_of(marks, enrollment.event.activity.hours_per_session)
-        needed = days * ratio
-        if len(attended_days) + 1e-9 < needed:
+        settings = enrollment.event.activity.settings or {}
+        days = int(settings.get("days") or len(enrollment.event.sessions) or 1)
+        ratio = float(settings.get("min_ratio") or 1.0)
+        marks = [m for m in marks if m.session.event.activity_id == enrollment.event.activity_id]
+        attended = attended_marks(marks)
+        day_numbers = {self.day_number(m.session) for m in attended}
+        day_numbers = {d for d in day_numbers if d is not None and d <= days}
+        made_up = sorted(
+            {self.day_number(m.session) for m in attended if m.session.event_id != enrollment.event_id} - {
+                self.day_number(m.session) for m in attended if m.session.event_id == enrollment.event_id
+            }
+        )
+        needed = max(1, math.ceil(days * ratio - 1e-9))
+        hours, details = credited(marks)
+        details.update({"days_attended": len(day_numbers), "days_needed": needed, "days_made_up": made_up})
+        if len(day_numbers) < needed:
             return CompletionResult(
                 False, hours,
-                str(_l("Attended %(a)s of %(n)s days.", a=len(attended_days), n=days)),
-                {"days_attended": len(attended_days)},
+                str(_l("Attended %(a)s of %(n)s days; %(needed)s needed.", a=len(day_numbers), n=days, needed=needed)),
+                details,
             )
-        return CompletionResult(True, hours, details={"days_attended": len(attended_days)})
+        return CompletionResult(True, hours, details=details)
 
     def certificate_lines(self, completion):
         return []

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from lms.plugins import ActivityKind, CompletionResult, raise_if
-from modules._common import attended_marks, hours_of
+from modules._common import attended_marks, credited, own_marks
 
 METHODS = {
     "open": _l("Open format"),
@@ -21,6 +21,8 @@ class WorkshopKind(ActivityKind):
     label = _l("Workshop")
     description = _l("A small group from several organisations works on a concrete challenge with experts.")
     settings_form = WorkshopSettingsForm
+    #: The event can record action plans (what, how, who, first step).
+    action_plans = True
 
     def default_settings(self):
         return {"method": "open"}
@@ -36,9 +38,11 @@ class WorkshopKind(ActivityKind):
 
     def completion(self, enrollment, marks):
         """Completed when the workshop was attended (any of its sessions)."""
+        marks = own_marks(enrollment, marks)
+        hours, details = credited(marks)
         if not attended_marks(marks):
-            return CompletionResult(False, 0.0, str(_l("Did not attend.")))
-        return CompletionResult(True, hours_of(marks, enrollment.event.activity.hours_per_session))
+            return CompletionResult(False, hours, str(_l("Did not attend.")), details)
+        return CompletionResult(True, hours, details=details)
 
     def certificate_lines(self, completion):
         return []

@@ -36,3 +36,13 @@ def test_api_malformed_json_is_400(client):
     r = client.post("/api/v1/auth/token", data="{not json", content_type="application/json")
     assert r.status_code == 400
     assert r.get_json()["error"]["code"] == "bad_request"
+
+
+def test_login_fixture_switches_people(client, make, login):
+    admin = make.person(role="admin")
+    staff = make.person()
+    login(admin)
+    assert admin.name in client.get("/login").get_data(as_text=True)
+    login(staff)
+    page = client.get("/login").get_data(as_text=True)
+    assert staff.name in page and admin.name not in page

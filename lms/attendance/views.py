@@ -1,0 +1,233 @@
+"""Attendance pages: the trainer's roster, audit trails, self check-in, a trainer's
+events, network cadence and workshop action plans."""
+import segno
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.attendance import operations
+from lms.attendance.forms import ActionForm, ActionPlanForm, CadenceFilterForm, CheckInForm, MakeupForm, MarkForm, choices
+from lms.attendance.hours import to_hours
+from lms.attendance.models import ATTENDANCE_STATUSES
+from lms.catalog.models import Event, Session
+from lms.errors import Conflict, ValidationError
+from lms.extensions import db
+from lms.web import apply_errors, get_or_404, paginate, require
+
+bp = Blueprint("attendance", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("hours")
+def hours_filter(minutes):
+    """Minutes shown as hours with two decimals in the user's locale."""
+    return format_decimal(to_hours(minutes), format="#,##0.00")
+
+
+def _roster_page(session, *, form=None, row_id=None, status=200):
+    return render_template(
+        "attendance/roster.html",
+        session=session,
+        event=session.event,
+        rows=operations.roster(session),
+        statuses=ATTENDANCE_STATUSES,
+        form=form or MarkForm(formdata=None),
+        row_id=row_id,
+        action_form=ActionForm(),
+        makeup_form=_makeup_form(session),
+        cadence=operations.cadence_warning(session.event),
+        locked=session.event.status == "finalized",
+    ), status
+
+
+def _makeup_form(session, formdata=None):
+    candidates = operations.makeup_candidates(session)
+    if not candidates:
+        return None
+    form = MakeupForm(formdata=formdata)
+    form.enrollment_id.choices = choices((e.id, f"{e.person.name} ({e.event.display_title})") for e in candidates)
+    return form
+
+
+@bp.route("/sessions/<int:session_id>/attendance")
+def roster(session_id):
+    session = get_or_404(Session, session_id)
+    require("attendance.mark", session)
+    return _roster_page(session)
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<int:enrollment_id>", methods=["POST"])
+def mark(session_id, enrollment_id):
+    from lms.enrollment.models import Enrollment
+
+    session = get_or_404(Session, session_id)
+    require("attendance.mark", session)
+    enrollment = get_or_404(Enrollment, enrollment_id)
+    form = MarkForm()
+    if form.validate():
+        try:
+            operations.mark(
+                session, enrollment, form.status.data, by=current_user,
+                minutes=form.minutes.data, note=form.note.data, reason=form.reason.data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+            return _roster_page(session, form=form, row_id=enrollment.id, status=422)
+        return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}"))
+    return _roster_page(session, form=form, row_id=enrollment.id, status=422)
+
+
+@bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
+def mark_all_present(session_id):
+    session = get_or_404(Session, session_id)
+    require("attendance.mark", session)
+    if not ActionForm().validate():
+        abort(400)
+    count = operations.mark_all_present(session, by=current_user)
+    flash(_("%(n)s people marked present.", n=count) if count else _("Everyone already has a mark."), "success")
+    return redirect(url_for(".roster", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/makeup", methods=["POST"])
+def add_makeup(session_id):
+    from lms.enrollment.models import Enrollment
+
+    session = get_or_404(Session, session_id)
+    require("attendance.mark", session)
+    form = _makeup_form(session, formdata=request.form)
+    if form is None or not form.validate():
+        abort(400)
+    enrollment = get_or_404(Enrollment, form.enrollment_id.data)
+    operations.mark(session, enrollment, "present", by=current_user, reason=_("Make-up day"))
+    flash(_("%(name)s is marked present as a make-up day.", name=enrollment.person.name), "success")
+    return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}"))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/audit")
+def session_audit(session_id):
+    session = get_or_404(Session, session_id)
+    require("attendance.audit", session)
+    page = paginate(operations.session_audit_query(session))
+    return render_template("attendance/audit.html", page=page, session=session, person=None)
+
+
+@bp.route("/people/<int:person_id>/attendance-audit")
+def person_audit(person_id):
+    from lms.people.models import Person
+
+    person = get_or_404(Person, person_id)
+    require("attendance.audit", person)
+    page = paginate(operations.person_audit_query(person))
+    return render_template("attendance/audit.html", page=page, session=None, person=person)
+
+
+@bp.route("/sessions/<int:session_id>/check-in-code")
+def check_in_code(session_id):
+    session = get_or_404(Session, session_id)
+    require("attendance.mark", session)
+    code = operations.check_in_code(session)
+    url = url_for(".checkin", session=session.id, code=code, _external=True)
+    qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
+    response = render_template(
+        "attendance/check_in_code.html",
+        session=session,
+        code=code,
+        qr=qr,
+        url=url,
+        window=operations.check_in_window(session),
+        expires_at=operations.code_expires_at(),
+        rows=operations.roster(session),
+    )
+    # The code rotates; reload the page every minute without needing JavaScript.
+    return response, 200, {"Refresh": "60", "Cache-Control": "no-store"}
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+def checkin():
+    require("attendance.checkin")
+    session = None
+    raw_session = request.values.get("session", "")
+    if raw_session.isdigit():
+        session = db.session.get(Session, int(raw_session))
+    if request.method == "GET":
+        form = CheckInForm(formdata=None, code=request.args.get("code", ""), session=session.id if session else "")
+        return render_template("attendance/checkin.html", form=form, session=session)
+    form = CheckInForm()
+    if not form.validate():
+        return render_template("attendance/checkin.html", form=form, session=session), 422
+    try:
+        mark, created = operations.check_in(current_user, form.code.data, session=session)
+    except (ValidationError, Conflict) as error:
+        if isinstance(error, ValidationError):
+            apply_errors(form, error)
+        else:
+            flash(error.message, "error")
+        return render_template("attendance/checkin.html", form=form, session=session), error.status
+    if created:
+        flash(_("You are checked in to %(event)s.", event=mark.session.event.display_title), "success")
+    else:
+        flash(_("Your attendance is already recorded as: %(status)s.", status=mark.status_label), "success")
+    return redirect(url_for(".checked_in", session_id=mark.session_id))
+
+
+@bp.route("/checkin/done/<int:session_id>")
+def checked_in(session_id):
+    require("attendance.checkin")
+    session = get_or_404(Session, session_id)
+    return render_template("attendance/checked_in.html", session=session)
+
+
+@bp.route("/me/events")
+def my_events():
+    require("trainer.events")
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    page = paginate(operations.trainer_events_query(current_user, when))
+    return render_template(
+        "attendance/my_events.html",
+        today=operations.trainer_sessions_today(current_user),
+        page=page,
+        when=when,
+    )
+
+
+@bp.route("/admin/network-cadence")
+def network_cadence():
+    from lms.programmes.models import Programme
+
+    require("network.cadence")
+    form = CadenceFilterForm(request.args)
+    programmes = db.session.scalars(select(Programme).order_by(Programme.name))
+    form.programme.choices = choices([(0, _("All programmes"))] + [(p.id, p.name) for p in programmes])
+    programme_id = form.programme.data if form.validate() else None
+    page = paginate(operations.network_events_query(programme_id or None))
+    rows = [(event, operations.cadence_warning(event)) for event in page.items]
+    return render_template("attendance/network_cadence.html", form=form, page=page, rows=rows)
+
+
+@bp.route("/events/<int:event_id>/action-plans", methods=["GET", "POST"])
+def action_plans(event_id):
+    from lms.web import can
+
+    event = get_or_404(Event, event_id)
+    if not operations.has_action_plans(event):
+        abort(404)
+    require("action_plan.view", event)
+    form = ActionPlanForm() if can("action_plan.create", event) else None
+    status = 200
+    if request.method == "POST":
+        require("action_plan.create", event)
+        if form.validate():
+            try:
+                operations.add_action_plan(event, form.data, by=current_user)
+            except ValidationError as error:
+                apply_errors(form, error)
+                status = 422
+            else:
+                flash(_("The action plan is saved."), "success")
+                return redirect(url_for(".action_plans", event_id=event.id))
+        else:
+            status = 422
+    return render_template(
+        "attendance/action_plans.html", event=event, plans=operations.action_plans(event), form=form
+    ), status

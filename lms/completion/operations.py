@@ -1,0 +1,361 @@
+"""Finalizing events (each enrollment completes or gets a reason, by its kind's rule),
+reopening them, and transcripts.
+
+Extension points for other packages (the certificates package registers here):
+
+* :data:`on_finalized` - callables ``hook(event, outcome)`` run after an event is
+  finalized (and after a single enrollment's completion is refreshed by a make-up mark).
+  ``outcome`` is a :class:`FinalizeOutcome`; a hook may issue certificates for
+  ``outcome.completions`` and append their codes to ``outcome.certificates``.
+* :data:`on_withdrawn` - callables ``hook(completion)`` run before a completion is
+  removed because a re-finalize found the rule no longer met (revoke its certificate).
+* :data:`certificate_lookups` - callables ``lookup(completion_ids) -> {completion_id:
+  code}`` used to show certificate codes on transcripts.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from lms.attendance.hours import minutes_by_enrollment, to_hours
+from lms.attendance.models import ATTENDED, Attendance
+from lms.completion.models import Completion, Finalization, NonCompletion
+from lms.errors import Conflict, ValidationError
+from lms.extensions import db
+from lms.types import utcnow
+
+on_finalized = []
+on_withdrawn = []
+certificate_lookups = []
+
+
+@dataclass
+class FinalizeOutcome:
+    """What finalize decided; ``as_json()`` is the API's answer."""
+
+    event: object
+    completions: list = field(default_factory=list)
+    not_completed: list = field(default_factory=list)  # [(enrollment, reason)]
+    certificates: list = field(default_factory=list)
+
+    def as_json(self):
+        return {
+            "completed": [c.enrollment_id for c in self.completions],
+            "not_completed": [{"enrollment_id": e.id, "reason": reason} for e, reason in self.not_completed],
+            "certificates": list(self.certificates),
+        }
+
+
+def _enrolled(event):
+    from lms.enrollment.models import Enrollment
+    from lms.people.models import Person
+
+    return db.session.scalars(
+        select(Enrollment)
+        .join(Person, Person.id == Enrollment.person_id)
+        .where(Enrollment.event_id == event.id, Enrollment.status == "enrolled")
+        .order_by(Person.name, Enrollment.id)
+    ).all()
+
+
+def _marks_of(enrollments):
+    from lms.catalog.models import Session
+
+    ids = [e.id for e in enrollments]
+    by_enrollment = {i: [] for i in ids}
+    if ids:
+        rows = db.session.scalars(
+            select(Attendance)
+            .where(Attendance.enrollment_id.in_(ids))
+            .options(selectinload(Attendance.session).selectinload(Session.event))
+        )
+        for mark in rows:
+            by_enrollment[mark.enrollment_id].append(mark)
+    return by_enrollment
+
+
+def _local_date(moment):
+    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+    return moment.astimezone(tz).date()
+
+
+def _completed_on(enrollment, marks):
+    # The day the person finished: their last attended session (make-ups included), so
+    # finalizing again gives the same date.
+    ends = [m.session.ends_at for m in marks if m.status in ATTENDED]
+    if ends:
+        return _local_date(max(ends))
+    if enrollment.event.ends_at:
+        return _local_date(enrollment.event.ends_at)
+    return _local_date(utcnow())
+
+
+def _decide(enrollment, marks):
+    """Run the kind's rule for one enrollment and store the decision (upsert)."""
+    kind = enrollment.event.activity.kind_plugin
+    if kind is None:
+        from lms.plugins import registry
+
+        kind = registry.get(enrollment.event.activity.kind)  # raises UnknownKind -> clear 404
+    result = kind.completion(enrollment, marks)
+    minutes = result.details.get("minutes")
+    if minutes is None:
+        minutes = int(round(float(result.hours or 0) * 60))
+    attended = result.details.get("sessions_attended")
+    if attended is None:
+        attended = sum(1 for m in marks if m.status in ATTENDED)
+    completion = db.session.scalar(select(Completion).where(Completion.enrollment_id == enrollment.id))
+    non = db.session.scalar(select(NonCompletion).where(NonCompletion.enrollment_id == enrollment.id))
+    if result.completed:
+        if non is not None:
+            db.session.delete(non)
+        values = {
+            "completed_on": _completed_on(enrollment, marks),
+            "minutes": int(minutes),
+            "hours": to_hours(minutes),
+            "sessions_attended": int(attended),
+        }
+        if completion is None:
+            completion = Completion(enrollment_id=enrollment.id, **values)
+            db.session.add(completion)
+        elif any(getattr(completion, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(completion, k, v)
+            completion.updated_at = utcnow()
+        db.session.flush()
+        return completion, None
+    reason = str(result.reason or _("The completion rule was not met."))
+    if completion is not None:
+        for hook in on_withdrawn:
+            hook(completion)
+        db.session.delete(completion)
+    if non is None:
+        db.session.add(NonCompletion(enrollment_id=enrollment.id, reason=reason, minutes=int(minutes),
+                                     sessions_attended=int(attended)))
+    elif (non.reason, non.minutes, non.sessions_attended) != (reason, int(minutes), int(attended)):
+        non.reason, non.minutes, non.sessions_attended, non.decided_at = reason, int(minutes), int(attended), utcnow()
+    db.session.flush()
+    return None, reason
+
+
+def finalize(event, *, by):
+    """Decide every enrolled person's completion by the kind's rule and lock the marks.
+
+    Idempotent: finalizing again (or after a reopen with no change) gives the same
+    completions; a changed mark updates or withdraws them. Completions of people no
+    longer enrolled are removed. Returns a :class:`FinalizeOutcome`.
+    """
+    from lms.enrollment.models import Enrollment
+
+    if event.status == "cancelled":
+        raise Conflict(_("This event is cancelled."), code="event_cancelled")
+    enrollments = _enrolled(event)
+    marks = _marks_of(enrollments)
+    outcome = FinalizeOutcome(event)
+    for enrollment in enrollments:
+        completion, reason = _decide(enrollment, marks[enrollment.id])
+        if completion is not None:
+            outcome.completions.append(completion)
+        else:
+            outcome.not_completed.append((enrollment, reason))
+    others = select(Enrollment.id).where(Enrollment.event_id == event.id, Enrollment.status != "enrolled")
+    for stale in db.session.scalars(select(Completion).where(Completion.enrollment_id.in_(others))):
+        for hook in on_withdrawn:
+            hook(stale)
+        db.session.delete(stale)
+    for stale in db.session.scalars(select(NonCompletion).where(NonCompletion.enrollment_id.in_(others))):
+        db.session.delete(stale)
+    if event.status != "finalized":
+        event.status = "finalized"
+        db.session.add(Finalization(event=event, action="finalized", by_id=getattr(by, "id", None)))
+    db.session.flush()
+    for hook in on_finalized:
+        hook(event, outcome)
+    return outcome
+
+
+def refresh_completion(enrollment):
+    """Re-decide one enrollment of a finalized event (after a make-up mark elsewhere)."""
+    marks = _marks_of([enrollment])[enrollment.id]
+    completion, reason = _decide(enrollment, marks)
+    outcome = FinalizeOutcome(enrollment.event)
+    if completion is not None:
+        outcome.completions.append(completion)
+    else:
+        outcome.not_completed.append((enrollment, reason))
+    for hook in on_finalized:
+        hook(enrollment.event, outcome)
+    return outcome
+
+
+def reopen(event, *, by, reason):
+    """Unlock a finalized event's marks (coordinators). The reason is required and kept
+    in the finalization record. Completions stay until the event is finalized again."""
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError(_("Give a reason for reopening."), fields={"reason": [_("A reason is required.")]})
+    if event.status != "finalized":
+        raise Conflict(_("This event is not finalized."), code="conflict")
+    event.status = "closed"
+    db.session.add(Finalization(event=event, action="reopened", by_id=getattr(by, "id", None), reason=reason[:2000]))
+    db.session.flush()
+    return event
+
+
+def current_outcome(event):
+    """The stored decisions for an event: a :class:`FinalizeOutcome` (for pages)."""
+    from lms.enrollment.models import Enrollment
+
+    outcome = FinalizeOutcome(event)
+    outcome.completions = db.session.scalars(
+        select(Completion).join(Enrollment, Enrollment.id == Completion.enrollment_id)
+        .where(Enrollment.event_id == event.id).order_by(Completion.enrollment_id)
+    ).all()
+    outcome.not_completed = [
+        (n.enrollment, n.reason)
+        for n in db.session.scalars(
+            select(NonCompletion).join(Enrollment, Enrollment.id == NonCompletion.enrollment_id)
+            .where(Enrollment.event_id == event.id).order_by(NonCompletion.enrollment_id)
+        )
+    ]
+    return outcome
+
+
+def finalization_history(event):
+    return db.session.scalars(
+        select(Finalization).where(Finalization.event_id == event.id).order_by(Finalization.at.desc(), Finalization.id.desc())
+    ).all()
+
+
+# --- transcripts ------------------------------------------------------------------------
+
+@dataclass
+class TranscriptItem:
+    activity_id: int | None
+    kind: str
+    title: str
+    event_id: int | None
+    status: str
+    sessions_attended: int
+    sessions_total: int
+    minutes: int
+    completed_on: date | None
+    certificate_code: str | None = None
+    event: object = None
+    provider: str | None = None
+
+    @property
+    def hours(self):
+        return to_hours(self.minutes)
+
+    def as_json(self):
+        return {
+            "activity_id": self.activity_id,
+            "kind": self.kind,
+            "title": self.title,
+            "event_id": self.event_id,
+            "status": self.status,
+            "sessions_attended": self.sessions_attended,
+            "sessions_total": self.sessions_total,
+            "hours": self.hours,
+            "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+            "certificate_code": self.certificate_code,
+        }
+
+
+@dataclass
+class Transcript:
+    person: object
+    items: list
+
+    @property
+    def total_minutes(self):
+        return sum(i.minutes for i in self.items)
+
+    @property
+    def total_hours(self):
+        return to_hours(self.total_minutes)
+
+    def as_json(self):
+        return {"person_id": self.person.id, "total_hours": self.total_hours, "items": [i.as_json() for i in self.items]}
+
+
+TRANSCRIPT_STATUSES = {"completed", "not_completed", "in_progress"}
+
+
+def _prior_items(person):
+    """Completions done outside the system (issue 3's PriorCompletion), kind "prior"."""
+    try:
+        from lms.enrollment.models import PriorCompletion
+    except ImportError:  # HOOK: the enrolment area has not added prior completions yet
+        return []
+    items = []
+    for prior in db.session.scalars(select(PriorCompletion).where(PriorCompletion.person_id == person.id)):
+        hours = getattr(prior, "hours", None)
+        minutes = int(round(float(hours) * 60)) if hours is not None else 0
+        activity = getattr(prior, "activity", None)
+        title = getattr(prior, "title", None) or (activity.title if activity is not None else "")
+        items.append(TranscriptItem(
+            activity_id=getattr(prior, "activity_id", None), kind="prior", title=title, event_id=None,
+            status="completed", sessions_attended=0, sessions_total=0, minutes=minutes,
+            completed_on=getattr(prior, "completed_on", None), provider=getattr(prior, "provider", None),
+        ))
+    return items
+
+
+def transcript(person):
+    """Every activity ``person`` is enrolled in (sessions attended of total, exact hours,
+    completion date, certificate code) plus prior completions; a :class:`Transcript`."""
+    from lms.catalog.models import Activity, Event, Session
+    from lms.enrollment.models import Enrollment
+
+    enrollments = db.session.scalars(
+        select(Enrollment)
+        .join(Event, Event.id == Enrollment.event_id)
+        .where(Enrollment.person_id == person.id, Enrollment.status == "enrolled")
+        .options(selectinload(Enrollment.event).selectinload(Event.activity))
+        .order_by(Enrollment.created_at, Enrollment.id)
+    ).all()
+    ids = [e.id for e in enrollments]
+    minutes = minutes_by_enrollment(ids)
+    attended = dict(db.session.execute(
+        select(Attendance.enrollment_id, func.count())
+        .where(Attendance.enrollment_id.in_(ids or [-1]), Attendance.status.in_(ATTENDED))
+        .group_by(Attendance.enrollment_id)
+    ).all())
+    totals = dict(db.session.execute(
+        select(Session.event_id, func.count())
+        .where(Session.event_id.in_([e.event_id for e in enrollments] or [-1]))
+        .group_by(Session.event_id)
+    ).all())
+    completions = {c.enrollment_id: c for c in db.session.scalars(
+        select(Completion).where(Completion.enrollment_id.in_(ids or [-1]))
+    )}
+    codes = {}
+    for lookup in certificate_lookups:
+        codes.update(lookup([c.id for c in completions.values()]) or {})
+    items = []
+    for e in enrollments:
+        completion = completions.get(e.id)
+        if completion is not None:
+            status = "completed"
+        elif e.event.status == "finalized":
+            status = "not_completed"
+        else:
+            status = "in_progress"
+        activity: Activity = e.event.activity
+        items.append(TranscriptItem(
+            activity_id=activity.id, kind=activity.kind, title=activity.title, event_id=e.event_id,
+            status=status, sessions_attended=int(attended.get(e.id, 0)), sessions_total=int(totals.get(e.event_id, 0)),
+            minutes=completion.minutes if completion is not None else int(minutes.get(e.id, 0)),
+            completed_on=completion.completed_on if completion is not None else None,
+            certificate_code=codes.get(completion.id) if completion is not None else None,
+            event=e.event,
+        ))
+    items.sort(key=lambda i: (i.event.starts_at is None, i.event.starts_at or utcnow()))
+    items.extend(_prior_items(person))
+    return Transcript(person, items)

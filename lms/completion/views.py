@@ -1,0 +1,86 @@
+"""Completion pages: an event's completions with finalize and reopen, and transcripts."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.attendance.operations import cadence_warning
+from lms.catalog.models import Event
+from lms.completion import operations
+from lms.completion.forms import FinalizeForm, ReopenForm
+from lms.errors import ValidationError
+from lms.people.models import Person
+from lms.types import utcnow
+from lms.web import apply_errors, get_or_404, require
+
+bp = Blueprint("completion", __name__, template_folder="templates")
+
+
+def _event_page(event, *, reopen_form=None, status=200):
+    return render_template(
+        "completion/event.html",
+        event=event,
+        outcome=operations.current_outcome(event),
+        history=operations.finalization_history(event),
+        finalize_form=FinalizeForm(),
+        reopen_form=reopen_form or ReopenForm(formdata=None),
+        cadence=cadence_warning(event),
+    ), status
+
+
+@bp.route("/events/<int:event_id>/completion")
+def event_completion(event_id):
+    event = get_or_404(Event, event_id)
+    require("event.finalize", event)
+    return _event_page(event)
+
+
+@bp.route("/events/<int:event_id>/finalize", methods=["POST"])
+def finalize(event_id):
+    event = get_or_404(Event, event_id)
+    require("event.finalize", event)
+    if not FinalizeForm().validate():
+        abort(400)
+    outcome = operations.finalize(event, by=current_user)
+    flash(
+        _("Finalized: %(done)s completed, %(not)s did not complete.", done=len(outcome.completions), **{"not": len(outcome.not_completed)}),
+        "success",
+    )
+    return redirect(url_for(".event_completion", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/reopen", methods=["POST"])
+def reopen(event_id):
+    event = get_or_404(Event, event_id)
+    require("event.reopen", event)
+    form = ReopenForm()
+    if not form.validate():
+        return _event_page(event, reopen_form=form, status=422)
+    try:
+        operations.reopen(event, by=current_user, reason=form.reason.data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _event_page(event, reopen_form=form, status=422)
+    flash(_("The event is reopened; attendance can be corrected. Finalize it again when done."), "success")
+    return redirect(url_for(".event_completion", event_id=event.id))
+
+
+def _transcript(person, template):
+    require("transcript.view", person)
+    return render_template(template, person=person, transcript=operations.transcript(person), now=utcnow())
+
+
+@bp.route("/people/<int:person_id>/transcript")
+def transcript(person_id):
+    return _transcript(get_or_404(Person, person_id), "completion/transcript.html")
+
+
+@bp.route("/people/<int:person_id>/transcript/print")
+def transcript_print(person_id):
+    return _transcript(get_or_404(Person, person_id), "completion/transcript_print.html")
+
+
+@bp.route("/me/transcript")
+def my_transcript():
+    require("transcript.view", current_user if current_user.is_authenticated else None)
+    return redirect(url_for(".transcript", person_id=current_user.id))
+

@@ -1,0 +1,97 @@
+"""My events, network cadence, workshop action plans."""
+from datetime import date, datetime, timedelta, timezone
+
+from lms.attendance.operations import cadence_warning
+from lms.catalog.models import Session
+
+
+def test_my_events_lists_today_first(db, make, trained, login):
+    trainer = make.person(role="trainer", name="Tina Trainer")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    later_activity = make.activity(kind="seminar", title="Later seminar")
+    today_activity = make.activity(kind="seminar", title="Today seminar")
+    past_activity = make.activity(kind="seminar", title="Past seminar")
+    later = make.event(later_activity, start=now + timedelta(days=20))
+    today = make.event(today_activity, start=now + timedelta(minutes=1), hours=1)
+    past = make.event(past_activity, start=now - timedelta(days=20))
+    for e in (later, today, past):
+        e.trainers.append(trainer)
+    db.session.flush()
+    html = login(trainer).get("/me/events").get_data(as_text=True)
+    today_section = html.split("<h2>")[1]
+    assert "Today seminar" in today_section and f"/sessions/{today.sessions[0].id}/attendance" in today_section
+    events_section = html.split("<h2>")[2]
+    assert events_section.index("Today seminar") < events_section.index("Later seminar")
+    assert "Past seminar" not in events_section
+    assert "Past seminar" in login(trainer).get("/me/events?when=past").get_data(as_text=True)
+    staff = make.person()
+    assert "not a trainer" in login(staff).get("/me/events").get_data(as_text=True)
+
+
+def _network(make, per_year, meetings, programme=None, spread_days=365):
+    activity = make.activity(programme or make.programme(), kind="network", settings={"min_meetings": 1, "cadence_per_year": per_year})
+    event = make.event(activity, sessions=0)
+    start = datetime(2027, 1, 15, 9, tzinfo=timezone.utc)
+    step = spread_days // max(meetings - 1, 1)
+    for i in range(meetings):
+        begins = start + timedelta(days=i * step)
+        event.sessions.append(Session(starts_at=begins, ends_at=begins + timedelta(hours=2)))
+    make.db.session.flush()
+    return event
+
+
+def test_cadence_warning_pro_rata(db, make):
+    two_years = make.programme(starts_on=date(2027, 1, 1), ends_on=date(2028, 12, 31))
+    assert cadence_warning(_network(make, 2, 4, two_years)) is None
+    warning = cadence_warning(_network(make, 2, 3, two_years))
+    assert (warning.expected, warning.held, warning.required_per_year) == (4, 3, 2)
+    # Half a year's programme: 3 a year pro rata is 1.
+    half = make.programme(starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30))
+    assert cadence_warning(_network(make, 3, 1, half, spread_days=1)) is None
+    # No programme period: judged from the first to the last meeting.
+    assert cadence_warning(_network(make, 3, 2, spread_days=366)).expected == 3
+    assert cadence_warning(_network(make, 0, 1)) is None
+    assert cadence_warning(make.event(make.activity(kind="seminar"))) is None
+
+
+def test_network_cadence_page_for_coordinators(db, make, login, trained):
+    programme = make.programme(starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31), name="Roskilde forums")
+    ok = _network(make, 2, 2, programme)
+    ok.title = "Steering group 2027"
+    bad = _network(make, 3, 1, programme)
+    bad.title = "Counsellor salon 2027"
+    db.session.flush()
+    coordinator = make.person(role="coordinator")
+    html = login(coordinator).get(f"/admin/network-cadence?programme={programme.id}").get_data(as_text=True)
+    assert "Steering group 2027" in html and "Counsellor salon 2027" in html
+    row = html.split("Counsellor salon 2027")[1].split("</tr>")[0]
+    assert "Too few: 3 expected" in row
+    assert login(coordinator).get("/admin/network-cadence?programme=abc").status_code == 200
+    assert login(make.person(role="trainer")).get("/admin/network-cadence").status_code == 403
+    # The trainer's roster shows the flag too.
+    bad.trainers.append(trainer := make.person(role="trainer"))
+    db.session.flush()
+    assert "Cadence warning" in login(trainer).get(f"/sessions/{bad.sessions[0].id}/attendance").get_data(as_text=True)
+
+
+def test_workshop_action_plans(db, make, trained, enrol, login):
+    trainer, event = trained("workshop", settings={"method": "future_workshop"})
+    participant = make.person()
+    enrol(participant, event)
+    outsider = make.person()
+    url = f"/events/{event.id}/action-plans"
+
+    r = login(trainer).post(url, data={"what": "", "how": "x"})
+    assert r.status_code == 422 and b"error" in r.data
+    r = login(trainer).post(url, data={
+        "what": "Regional broker network", "how": "Monthly calls", "who": "Learning centre heads",
+        "first_step": "Book the first call",
+    })
+    assert r.status_code == 302
+    html = login(participant).get(url).get_data(as_text=True)
+    assert "Regional broker network" in html and "Book the first call" in html
+    assert 'name="what"' not in html  # participants read, trainers write
+    assert login(participant).post(url, data={"what": "Mine"}).status_code == 403
+    assert login(outsider).get(url).status_code == 403
+    _, seminar = trained("seminar")
+    assert login(trainer).get(f"/events/{seminar.id}/action-plans").status_code == 404

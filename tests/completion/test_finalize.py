@@ -1,0 +1,103 @@
+"""Finalize (idempotent), reopen (coordinators, audited) and the on_finalized hook."""
+import pytest
+from sqlalchemy import func, select
+
+from lms.completion import operations as completion
+from lms.completion.models import Completion, Finalization
+
+
+def _put(api, trainer, session, marks):
+    r = api(trainer).put(f"/api/v1/sessions/{session.id}/attendance", json=marks)
+    assert r.status_code == 200, r.get_json()
+
+
+def test_finalize_answers_completed_not_completed_and_certificates(db, make, trained, enrol, api):
+    trainer, event = trained("seminar")
+    s = event.sessions[0]
+    a, b = enrol(make.person(), event), enrol(make.person(), event)
+    _put(api, trainer, s, [{"enrollment_id": a.id, "status": "present"}, {"enrollment_id": b.id, "status": "absent"}])
+    r = api(trainer).post(f"/api/v1/events/{event.id}/finalize")
+    assert r.status_code == 200
+    assert r.get_json() == {
+        "completed": [a.id],
+        "not_completed": [{"enrollment_id": b.id, "reason": "Did not attend."}],
+        "certificates": [],
+    }
+    assert event.status == "finalized"
+
+
+def test_finalizing_twice_gives_the_same_completions(db, make, trained, enrol, api):
+    trainer, event = trained("workshop", sessions=2)
+    a, b = enrol(make.person(), event), enrol(make.person(), event)
+    _put(api, trainer, event.sessions[0], [{"enrollment_id": a.id, "status": "present", "minutes": 100}])
+    first = api(trainer).post(f"/api/v1/events/{event.id}/finalize").get_json()
+    rows = {c.enrollment_id: (c.id, c.completed_on, c.minutes) for c in db.session.scalars(select(Completion))}
+    second = api(trainer).post(f"/api/v1/events/{event.id}/finalize").get_json()
+    assert first == second
+    assert {c.enrollment_id: (c.id, c.completed_on, c.minutes) for c in db.session.scalars(select(Completion))} == rows
+    assert db.session.scalar(select(func.count()).select_from(Finalization)) == 1
+
+
+def test_reopen_change_and_finalize_again_updates_completions(db, make, trained, enrol, api, login):
+    trainer, event = trained("seminar")
+    s = event.sessions[0]
+    a, b = enrol(make.person(), event), enrol(make.person(), event)
+    _put(api, trainer, s, [{"enrollment_id": a.id, "status": "present"}, {"enrollment_id": b.id, "status": "absent"}])
+    api(trainer).post(f"/api/v1/events/{event.id}/finalize")
+
+    coordinator = make.person(role="coordinator", scope=event.activity.programme)
+    r = login(coordinator).post(f"/events/{event.id}/reopen", data={"reason": ""})
+    assert r.status_code == 422 and event.status == "finalized"
+    r = login(coordinator).post(f"/events/{event.id}/reopen", data={"reason": "Swapped marks"})
+    assert r.status_code == 302 and event.status == "closed"
+
+    _put(api, trainer, s, [{"enrollment_id": a.id, "status": "absent"}, {"enrollment_id": b.id, "status": "present"}])
+    again = api(trainer).post(f"/api/v1/events/{event.id}/finalize").get_json()
+    assert again["completed"] == [b.id]
+    assert [n["enrollment_id"] for n in again["not_completed"]] == [a.id]
+    assert db.session.scalars(select(Completion.enrollment_id)).all() == [b.id]
+
+    history = db.session.scalars(select(Finalization).where(Finalization.event_id == event.id).order_by(Finalization.id)).all()
+    assert [(h.action, h.by_id, h.reason) for h in history] == [
+        ("finalized", trainer.id, None), ("reopened", coordinator.id, "Swapped marks"), ("finalized", trainer.id, None),
+    ]
+    page = login(coordinator).get(f"/events/{event.id}/completion").get_data(as_text=True)
+    assert "Swapped marks" in page and "Reopened" in page
+
+
+def test_who_may_finalize_and_reopen(db, make, trained, enrol, api, login):
+    trainer, event = trained("seminar")
+    staff = make.person()
+    enrol(staff, event)
+    assert api(staff).post(f"/api/v1/events/{event.id}/finalize").status_code == 403
+    other_trainer, _ = trained()
+    assert api(other_trainer).post(f"/api/v1/events/{event.id}/finalize").status_code == 403
+    assert api(trainer).post("/api/v1/events/999999/finalize").status_code == 404
+    assert login(trainer).get(f"/events/{event.id}/completion").status_code == 200
+    assert login(staff).get(f"/events/{event.id}/completion").status_code == 403
+    assert login(trainer).post(f"/events/{event.id}/finalize").status_code == 302
+    assert login(trainer).post(f"/events/{event.id}/reopen", data={"reason": "x"}).status_code == 403
+    admin = make.person(role="admin")
+    assert api(admin).post(f"/api/v1/events/{event.id}/reopen", json={"reason": "fix"}).status_code == 200
+    # Reopening an event that is not finalized is a conflict.
+    assert api(admin).post(f"/api/v1/events/{event.id}/reopen", json={"reason": "again"}).status_code == 409
+    assert api(admin).post(f"/api/v1/events/{event.id}/reopen", json=["no"]).status_code == 400
+
+
+@pytest.mark.usefixtures("request_context")
+def test_on_finalized_hook_receives_the_completions(db, make, trained, enrol, monkeypatch):
+    trainer, event = trained("seminar")
+    a = enrol(make.person(), event)
+    from lms.attendance.operations import mark
+
+    mark(event.sessions[0], a, "present", by=trainer)
+    seen = []
+
+    def issue(ev, outcome):
+        seen.append((ev.id, [c.enrollment_id for c in outcome.completions]))
+        outcome.certificates.extend(f"CERT-{c.enrollment_id}" for c in outcome.completions)
+
+    monkeypatch.setattr(completion, "on_finalized", [issue])
+    result = completion.finalize(event, by=trainer).as_json()
+    assert seen == [(event.id, [a.id])]
+    assert result["certificates"] == [f"CERT-{a.id}"]
