@@ -1,5 +1,10 @@
+"""The LC-KOMP demo programme and synthetic scale data."""
+import time
+
 import click
 from flask.cli import AppGroup
+
+from lms.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo and benchmark data.")
 
@@ -7,4 +12,59 @@ demo_cli = AppGroup("demo", help="Demo and benchmark data.")
 @demo_cli.command("load")
 def load():
     """Load the LC-KOMP demo programme (running it again adds nothing)."""
-    click.echo("not yet")
+    from lms.demo.load import load_demo
+
+    started = time.perf_counter()
+    try:
+        result = load_demo()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    elapsed = time.perf_counter() - started
+    created = result["created"]
+    if created:
+        click.echo(f"Demo programme LC-KOMP loaded in {elapsed:.1f} s; rows added: "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(created.items())))
+    else:
+        click.echo(f"Demo programme LC-KOMP is already loaded; nothing added ({elapsed:.1f} s).")
+    c = result["counts"]
+    kinds = ", ".join(f"{v} {k}" for k, v in sorted(c["activities"].items()))
+    click.echo(
+        f"  {c['organisations']} organisations, {c['people']} people with a job function "
+        f"({c['participants']} have enrolled), {c['themes']} themes, {c['goals']} goals\n"
+        f"  activities: {kinds}\n"
+        f"  {c['events']} events, {c['sessions']} sessions, {c['enrollments']} enrollments, "
+        f"{c['attendance']} attendance marks, {c['completions']} completions"
+    )
+    click.echo(f"\nDemo logins (password for all: {result['password']}):")
+    width = max(len(login["email"]) for login in result["logins"])
+    for login in result["logins"]:
+        click.echo(f"  {login['email']:<{width}}  {login['role'] or 'staff':<11}  {login['note']}")
+    click.echo("The 260 participants are the people with a job function in the 17 organisations; three of\n"
+               "them are logins (manager, trainer, staff). Admin and coordinator are extra, without organisation.\n"
+               "Other participants have no password.")
+
+
+@demo_cli.command("scale")
+@click.option("--persons", "-n", type=click.IntRange(min=1), required=True, help="How many people to create.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--replace", is_flag=True, help="Delete the SCALE-<N> programme and its people first if it exists.")
+def scale(persons, seed, replace):
+    """Create synthetic benchmark data in a separate programme SCALE-<N> (bulk inserts)."""
+    from lms.demo.scale import ScaleExists, scale_data
+
+    def progress(message):
+        click.echo(message)
+
+    try:
+        summary = scale_data(persons, seed=seed, replace=replace, progress=progress)
+        db.session.commit()
+    except ScaleExists as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo("Done: " + ", ".join(f"{v} {k}" for k, v in summary["rows"].items())
+               + f" in {summary['seconds']:.1f} s.")
