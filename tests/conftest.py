@@ -281,3 +281,47 @@ def api(client):
             return call
 
     return ApiClient
+
+
+def _enrol(db):
+    def enrol(person, event, status="enrolled"):
+        from lms.enrollment.models import Enrollment
+
+        enrollment = Enrollment(
+            event=event, person=person, status=status,
+            organisation_id=person.organisation_id, job_function_id=person.job_function_id,
+        )
+        db.session.add(enrollment)
+        db.session.flush()
+        return enrollment
+
+    return enrol
+
+
+@pytest.fixture
+def enrol(db):
+    """``enrol(person, event)``: an enrollment row with status "enrolled"."""
+    return _enrol(db)
+
+
+@pytest.fixture
+def trained(make):
+    """``trained(kind, sessions=n, **event)``: (trainer, event) for a new activity of ``kind``."""
+
+    def build(kind="seminar", sessions=1, settings=None, activity=None, **kw):
+        trainer = make.person(role="trainer")
+        activity = activity or make.activity(kind=kind, settings=settings)
+        event = make.event(activity, sessions=sessions, **kw)
+        event.trainers.append(trainer)
+        make.db.session.flush()
+        return trainer, event
+
+    return build
+
+
+@pytest.fixture
+def request_context(app, db):
+    """A request context for tests that call operations directly (translated messages
+    need a locale, and the app's locale selector reads the request)."""
+    with app.test_request_context("/"):
+        yield
