@@ -125,6 +125,9 @@ def init_app(app):
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
     app.jinja_env.globals["_"] = _
+    # Globals (not context) so imported macros see them too.
+    app.jinja_env.globals["url_for_page"] = url_for_page
+    app.jinja_env.globals["can"] = can
 
     def _is_api():
         return request.path.startswith("/api/")

@@ -1,23 +1,368 @@
-"""Business rules for organisations, job functions and people."""
+"""Business rules for organisations, job functions and people (shared by UI, API, CLI)."""
+import csv
+import io
+import re
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from lms.auth.operations import hash_password
-from lms.errors import ValidationError
+from lms.errors import Conflict, ValidationError
 from lms.extensions import db
-from lms.people.models import Person, RoleGrant
+from lms.people.models import (
+    GENDERS, LOCALES, ORGANISATION_KINDS, ROLES, JobFunction, Organisation, Person, RoleGrant,
+)
+from lms.validation import Problems, boolean, choice, integer, text
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+IMPORT_COLUMNS = ("email", "name", "organisation", "function_code", "gender", "birth_year", "locale")
+
+
+# Organisations ---------------------------------------------------------------
+
+def _check_parent(org, parent_id, problems):
+    if parent_id is None:
+        return None
+    parent = db.session.get(Organisation, parent_id)
+    if parent is None:
+        problems.add("parent_id", _("No such organisation."), "unknown_organisation")
+        return None
+    node = parent
+    while node is not None:
+        if org is not None and node.id == org.id:
+            problems.add("parent_id", _("An organisation cannot be its own parent or ancestor."))
+            return None
+        node = node.parent
+    return parent
+
+
+def save_organisation(data, org=None):
+    """Create (``org`` None) or update an organisation from a dict of fields."""
+    problems = Problems()
+    creating = org is None
+    name = text(data, "name", problems, required=creating, max_length=200)
+    kind = choice(data, "kind", list(ORGANISATION_KINDS), problems, default="municipality" if creating else None)
+    region = text(data, "region", problems, max_length=120)
+    parent_id = integer(data, "parent_id", problems) if "parent_id" in data else None
+    parent = _check_parent(org, parent_id, problems)
+    if name:
+        clash = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+        if clash is not None and clash is not org:
+            problems.add("name", _("An organisation with this name exists."))
+    problems.raise_if_any()
+    if creating:
+        org = Organisation(name=name, kind=kind or "municipality")
+        db.session.add(org)
+    if name:
+        org.name = name
+    if kind:
+        org.kind = kind
+    if "region" in data:
+        org.region = region or None
+    if "parent_id" in data:
+        org.parent = parent
+    db.session.flush()
+    return org
+
+
+def delete_organisation(org):
+    """Delete an organisation nobody refers to any more."""
+    in_use = (
+        db.session.scalar(select(func.count()).select_from(Person).where(Person.organisation_id == org.id))
+        or db.session.scalar(select(func.count()).select_from(Organisation).where(Organisation.parent_id == org.id))
+    )
+    if in_use:
+        raise Conflict(_("%(name)s still has people or member organisations; move them first.", name=org.name), code="conflict")
+    db.session.delete(org)
+    db.session.flush()
+
+
+def organisations_query(q=None, kind=None, region=None):
+    query = select(Organisation).order_by(Organisation.name)
+    if q:
+        query = query.where(Organisation.name.ilike(f"%{q}%"))
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if region:
+        query = query.where(Organisation.region.ilike(f"%{region}%"))
+    return query
+
+
+# Job functions ---------------------------------------------------------------
+
+def save_function(data, fn=None):
+    """Create or update a job function. Codes are stable: they cannot change once set."""
+    problems = Problems()
+    creating = fn is None
+    code = text(data, "code", problems, required=creating, max_length=60) if creating else None
+    name = text(data, "name", problems, required=creating, max_length=200)
+    if code is not None:
+        if not CODE_RE.match(code):
+            problems.add("code", _("Use lower-case letters, digits and _ (e.g. unit_manager)."))
+        elif db.session.scalar(select(JobFunction).where(JobFunction.code == code)) is not None:
+            problems.add("code", _("This code is taken."))
+    problems.raise_if_any()
+    if creating:
+        fn = JobFunction(code=code, name=name)
+        db.session.add(fn)
+    elif name:
+        fn.name = name
+    db.session.flush()
+    return fn
+
+
+def function_by_code(code):
+    return db.session.scalar(select(JobFunction).where(JobFunction.code == code)) if code else None
+
+
+# People ----------------------------------------------------------------------
+
+def _roles(value, problems):
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        problems.add("roles", _("Must be a list of roles."))
+        return None
+    grants = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or item.get("role") not in ROLES:
+            problems.add("roles", _("Item %(n)s: role must be one of %(roles)s.", n=i + 1, roles=", ".join(ROLES)))
+            continue
+        sub = Problems()
+        org_id = integer(item, "organisation_id", sub)
+        prog_id = integer(item, "programme_id", sub)
+        if org_id is not None and db.session.get(Organisation, org_id) is None:
+            sub.add("organisation_id", _("No such organisation."), "unknown_organisation")
+        if prog_id is not None:
+            from lms.programmes.models import Programme
+
+            if db.session.get(Programme, prog_id) is None:
+                sub.add("programme_id", _("No such programme."))
+        if item["role"] == "manager" and org_id is None:
+            sub.add("organisation_id", _("A manager needs an organisation."))
+        for problem_list in (v for k, v in sub.items() if k != "_codes"):
+            for p in problem_list:
+                problems.add("roles", _("Item %(n)s: %(problem)s", n=i + 1, problem=p))
+        for code in sub.get("_codes", ()):
+            problems.setdefault("_codes", set()).add(code)
+        grants.append((item["role"], prog_id if item["role"] == "coordinator" else None,
+                       org_id if item["role"] == "manager" else None))
+    return list(dict.fromkeys(grants))
+
+
+def save_person(data, person=None):
+    """Create or update a person. ``data`` uses the API's field names:
+    email, name, organisation_id, function_code, gender, birth_year, locale, password,
+    active, roles ([{role, programme_id?, organisation_id?}])."""
+    from datetime import date
+
+    problems = Problems()
+    creating = person is None
+    email = text(data, "email", problems, required=creating, max_length=254)
+    if email is not None:
+        email = email.lower()
+        if not EMAIL_RE.match(email):
+            problems.add("email", _("Give a valid email address."))
+        else:
+            clash = db.session.scalar(select(Person).where(Person.email == email))
+            if clash is not None and clash is not person:
+                problems.add("email", _("Someone already has this email address."))
+    name = text(data, "name", problems, required=creating, max_length=200)
+    organisation = None
+    if data.get("organisation_id") is not None:
+        org_id = integer(data, "organisation_id", problems, code="unknown_organisation")
+        if org_id is not None:
+            organisation = db.session.get(Organisation, org_id)
+            if organisation is None:
+                problems.add("organisation_id", _("No such organisation."), "unknown_organisation")
+    function = None
+    if data.get("function_code") is not None:
+        code = text(data, "function_code", problems, max_length=60)
+        if code:
+            function = function_by_code(code)
+            if function is None:
+                problems.add("function_code", _("Unknown job function code."), "unknown_function")
+    gender = choice(data, "gender", list(GENDERS), problems, default="unspecified" if creating else None)
+    birth_year = integer(data, "birth_year", problems, minimum=1900, maximum=date.today().year - 10)
+    locale = choice(data, "locale", list(LOCALES), problems, default="sv" if creating else None)
+    password = data.get("password")
+    if password is not None and password != "":
+        if not isinstance(password, str) or len(password) < 8:
+            problems.add("password", _("Use at least 8 characters."))
+        elif len(password) > 200:
+            problems.add("password", _("At most %(n)s characters.", n=200))
+    active = boolean(data, "active", problems)
+    roles = _roles(data.get("roles"), problems)
+    problems.raise_if_any()
+
+    if creating:
+        person = Person(email=email, name=name)
+        db.session.add(person)
+    if email:
+        person.email = email
+    if name:
+        person.name = name
+    if "organisation_id" in data:
+        person.organisation = organisation
+    if "function_code" in data:
+        person.job_function = function
+    if gender:
+        person.gender = gender
+    if "birth_year" in data:
+        person.birth_year = birth_year
+    if locale:
+        person.locale = locale
+    if isinstance(password, str) and password:
+        person.password_hash = hash_password(password)
+    if active is not None:
+        person.active = active
+    if roles is not None:
+        wanted = set(roles)
+        for grant in list(person.roles):
+            if (grant.role, grant.programme_id, grant.organisation_id) not in wanted:
+                person.roles.remove(grant)
+        have = {(g.role, g.programme_id, g.organisation_id) for g in person.roles}
+        for role, prog_id, org_id in roles:
+            if (role, prog_id, org_id) not in have:
+                person.roles.append(RoleGrant(role=role, programme_id=prog_id, organisation_id=org_id))
+    db.session.flush()
+    return person
+
+
+def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None, include_inactive=True):
+    """People the viewer may see (managers: their organisations), filtered."""
+    from lms.auth import policy
+
+    query = select(Person).order_by(Person.name, Person.id)
+    if not policy.coordinates(viewer):
+        query = query.where(Person.organisation_id.in_(policy.managed_organisation_ids(viewer) or {-1}))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Person.name).like(like), Person.email.like(like)))
+    if organisation_id:
+        query = query.where(Person.organisation_id == organisation_id)
+    if function_code:
+        query = query.join(JobFunction, Person.job_function_id == JobFunction.id).where(JobFunction.code == function_code)
+    if role:
+        query = query.where(Person.roles.any(RoleGrant.role == role))
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
+    return query
+
+
+def set_active(person, active):
+    person.active = bool(active)
+    db.session.flush()
+    return person
+
+
+def import_people(raw):
+    """Create or update people from CSV text (columns: IMPORT_COLUMNS).
+
+    Every row is checked first; on any problem nothing is written and a
+    ValidationError carries ``rows=[{"row": n, "problems": [...]}]`` (the header is row 1).
+    Returns ``{"created": n, "updated": n}``.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file must be UTF-8 encoded CSV."), rows=[]) from None
+    raw = raw.lstrip("\ufeff")
+    try:
+        sample = raw[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(raw), dialect)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        raise ValidationError(_("The file is empty."), rows=[{"row": 1, "problems": [_("No header row.")]}]) from None
+    missing = [c for c in ("email", "name") if c not in header]
+    if missing:
+        raise ValidationError(
+            _("Some columns are missing."),
+            rows=[{"row": 1, "problems": [_("Missing column: %(col)s", col=c) for c in missing]}],
+        )
+    organisations = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
+    functions = {f.code for f in db.session.scalars(select(JobFunction))}
+    rows, problems_by_row, seen = [], [], {}
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h in IMPORT_COLUMNS}
+            problems = []
+            email = row.get("email", "").lower()
+            if not EMAIL_RE.match(email):
+                problems.append(_("email: not a valid address"))
+            elif email in seen:
+                problems.append(_("email: also on row %(n)s", n=seen[email]))
+            else:
+                seen[email] = number
+            if not row.get("name"):
+                problems.append(_("name: required"))
+            elif len(row["name"]) > 200:
+                problems.append(_("name: at most 200 characters"))
+            org = row.get("organisation")
+            if org and org.lower() not in organisations:
+                problems.append(_("organisation: unknown organisation \"%(name)s\"", name=org))
+            code = row.get("function_code")
+            if code and code not in functions:
+                problems.append(_("function_code: unknown job function \"%(code)s\"", code=code))
+            gender = row.get("gender") or "unspecified"
+            if gender not in GENDERS:
+                problems.append(_("gender: use one of %(values)s", values=", ".join(GENDERS)))
+            birth_year = row.get("birth_year") or None
+            if birth_year is not None:
+                if not birth_year.isdigit() or not 1900 <= int(birth_year) <= 2030:
+                    problems.append(_("birth_year: give a year such as 1980"))
+            locale = row.get("locale") or None
+            if locale is not None and locale not in LOCALES:
+                problems.append(_("locale: use one of %(values)s", values=", ".join(LOCALES)))
+            if problems:
+                problems_by_row.append({"row": number, "problems": [str(p) for p in problems]})
+            rows.append((row, email, gender, birth_year, locale))
+    except csv.Error as exc:
+        problems_by_row.append({"row": reader.line_num, "problems": [_("The CSV could not be read: %(error)s", error=str(exc))]})
+    if problems_by_row:
+        raise ValidationError(_("Nothing was imported: fix the rows below and try again."), rows=problems_by_row)
+    existing = {p.email: p for p in db.session.scalars(select(Person).where(Person.email.in_(list(seen))))}
+    function_ids = {f.code: f.id for f in db.session.scalars(select(JobFunction))}
+    created = updated = 0
+    for row, email, gender, birth_year, locale in rows:
+        person = existing.get(email)
+        if person is None:
+            person = Person(email=email, locale=locale or "sv")
+            db.session.add(person)
+            created += 1
+        else:
+            updated += 1
+        person.name = row["name"]
+        if row.get("organisation"):
+            person.organisation_id = organisations[row["organisation"].lower()].id
+        if row.get("function_code"):
+            person.job_function_id = function_ids[row["function_code"]]
+        person.gender = gender
+        if birth_year:
+            person.birth_year = int(birth_year)
+        if locale:
+            person.locale = locale
+    db.session.flush()
+    return {"created": created, "updated": updated}
 
 
 def ensure_admin(email, password, name=None):
     """Create (or promote) an administrator with this email and password."""
     email = (email or "").strip().lower()
-    errors = {}
-    if "@" not in email or len(email) > 254:
-        errors["email"] = [_("Give a valid email address.")]
+    problems = Problems()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        problems.add("email", _("Give a valid email address."))
     if not password or len(password) < 8:
-        errors["password"] = [_("Use at least 8 characters.")]
-    if errors:
-        raise ValidationError(_("Some values are not valid."), fields=errors)
+        problems.add("password", _("Use at least 8 characters."))
+    problems.raise_if_any()
     person = db.session.scalar(select(Person).where(Person.email == email))
     if person is None:
         person = Person(email=email, name=name or email.split("@")[0], locale="en")

@@ -1,0 +1,138 @@
+"""Small input checks shared by operations (JSON bodies and forms alike)."""
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+from lms.errors import ValidationError
+
+
+class Problems(dict):
+    """Collects field problems; ``raise_if_any()`` raises one ValidationError for all."""
+
+    def add(self, field, message, code=None):
+        self.setdefault(field, []).append(str(message))
+        if code:
+            self.setdefault("_codes", set()).add(code)
+
+    def raise_if_any(self, message=None):
+        codes = self.pop("_codes", set())
+        if self:
+            code = next(iter(codes)) if len(codes) == 1 else "validation_error"
+            raise ValidationError(message or _("Some values are not valid."), code=code, fields=dict(self))
+
+
+def text(data, name, problems, *, required=False, max_length=300, default=None):
+    """A trimmed string from ``data[name]`` (None when absent and not required)."""
+    value = data.get(name, default)
+    if value is None:
+        if required:
+            problems.add(name, _("This field is required."))
+        return None
+    if not isinstance(value, str):
+        problems.add(name, _("Must be text."))
+        return None
+    value = value.strip()
+    if required and not value:
+        problems.add(name, _("This field is required."))
+        return None
+    if len(value) > max_length:
+        problems.add(name, _("At most %(n)s characters.", n=max_length))
+        return None
+    return value
+
+
+def integer(data, name, problems, *, required=False, minimum=None, maximum=None, code=None):
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            problems.add(name, _("This field is required."), code)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        problems.add(name, _("Must be a whole number."), code)
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        problems.add(name, _("Must be a whole number."), code)
+        return None
+    if minimum is not None and number < minimum:
+        problems.add(name, _("Must be at least %(n)s.", n=minimum), code)
+        return None
+    if maximum is not None and number > maximum:
+        problems.add(name, _("Must be at most %(n)s.", n=maximum), code)
+        return None
+    return number
+
+
+def boolean(data, name, problems, default=None):
+    value = data.get(name, default)
+    if value is None or isinstance(value, bool):
+        return value
+    problems.add(name, _("Must be true or false."))
+    return None
+
+
+def choice(data, name, choices, problems, *, required=False, default=None):
+    value = data.get(name, default)
+    if value is None:
+        if required:
+            problems.add(name, _("This field is required."))
+        return None
+    if not isinstance(value, str) or value not in choices:
+        problems.add(name, _("Choose one of: %(choices)s.", choices=", ".join(choices)))
+        return None
+    return value
+
+
+def iso_date(data, name, problems):
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        problems.add(name, _("Give a date as YYYY-MM-DD."))
+        return None
+
+
+def aware_datetime(data, name, problems, *, required=False):
+    """An ISO 8601 datetime WITH offset (naive times are ambiguous and refused)."""
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            problems.add(name, _("This field is required."))
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except (AttributeError, TypeError, ValueError):
+            problems.add(name, _("Give a date and time in ISO 8601 with an offset, e.g. 2026-03-01T09:00:00+01:00."))
+            return None
+    if parsed.tzinfo is None:
+        problems.add(name, _("The time needs an offset, e.g. +01:00 or Z."))
+        return None
+    return parsed
+
+
+def id_list(data, name, problems):
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        problems.add(name, _("Must be a list of ids."))
+        return None
+    return list(dict.fromkeys(value))
+
+
+def str_list(data, name, problems):
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(name, _("Must be a list of texts."))
+        return None
+    return list(dict.fromkeys(value))
