@@ -1,8 +1,226 @@
-from flask import Blueprint
+"""Coordinator pages: programmes, their planned numbers, themes, goals and outcomes."""
+import io
+
+from flask import Blueprint, abort, send_file, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.auth import policy
+from lms.errors import DomainError, ValidationError
+from lms.extensions import db
+from lms.people.models import JobFunction, Organisation
+from lms.programmes import operations as ops
+from lms.programmes.forms import GoalForm, OutcomeForm, ProgrammeForm, ThemeForm
+from lms.programmes.models import Goal, OrganisationOutcome, Programme, Theme
+from lms.web import apply_errors, get_or_404, paginate, require
 
 bp = Blueprint("programmes", __name__, template_folder="templates")
 
 
 @bp.route("/admin/programmes")
+@login_required
 def index():
-    return ""
+    require("admin.access")
+    page = paginate(select(Programme).order_by(Programme.starts_on.desc(), Programme.code))
+    return render_template("programmes/index.html", page=page)
+
+
+@bp.route("/admin/programmes/<int:programme_id>")
+@login_required
+def show(programme_id):
+    programme = get_or_404(Programme, programme_id)
+    require("programme.edit", programme)
+    return render_template("programmes/show.html", programme=programme, theme_form=ThemeForm(),
+                           planned_total=sum(t.planned for t in programme.targets))
+
+
+def _programme_form(programme=None):
+    form = ProgrammeForm(obj=programme)
+    form.organisation_ids.choices = [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
+    functions = db.session.scalars(select(JobFunction).order_by(JobFunction.name)).all()
+    planned = {t.job_function_id: t.planned for t in programme.targets} if programme else {}
+    if programme is not None and request.method == "GET":
+        form.organisation_ids.data = [o.id for o in programme.organisations]
+    problems = {}
+    if form.validate_on_submit():
+        targets = []
+        for fn in functions:
+            raw = request.form.get(f"planned-{fn.code}", "").strip()
+            if raw:
+                targets.append({"function_code": fn.code, "planned": raw})
+        data = {
+            "code": form.code.data, "name": form.name.data, "description": form.description.data,
+            "starts_on": form.starts_on.data, "ends_on": form.ends_on.data,
+            "organisation_ids": form.organisation_ids.data or [], "targets": targets,
+            "issuer_name": form.issuer_name.data, "signer_name": form.signer_name.data, "signer_title": form.signer_title.data,
+        }
+        try:
+            saved = ops.save_programme(data, programme)
+        except ValidationError as error:
+            problems = error.fields
+            apply_errors(form, error)
+        else:
+            flash(_("Saved %(name)s.", name=saved.name), "success")
+            return redirect(url_for("programmes.show", programme_id=saved.id))
+    if request.method == "POST":
+        planned = {fn.id: request.form.get(f"planned-{fn.code}", "") for fn in functions}
+    status = 422 if (form.errors or problems) else 200
+    return render_template("programmes/form.html", form=form, programme=programme, functions=functions,
+                           planned=planned, target_problems=problems.get("targets", [])), status
+
+
+@bp.route("/admin/programmes/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require("programme.create")
+    return _programme_form()
+
+
+@bp.route("/admin/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(programme_id):
+    programme = get_or_404(Programme, programme_id)
+    require("programme.edit", programme)
+    return _programme_form(programme)
+
+
+@bp.route("/admin/programmes/<int:programme_id>/delete", methods=["POST"])
+@login_required
+def delete(programme_id):
+    programme = get_or_404(Programme, programme_id)
+    require("programme.delete", programme)
+    try:
+        ops.delete_programme(programme)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("programmes.show", programme_id=programme_id))
+    flash(_("Programme deleted."), "success")
+    return redirect(url_for("programmes.index"))
+
+
+@bp.route("/admin/programmes/<int:programme_id>/themes", methods=["POST"])
+@login_required
+def add_theme(programme_id):
+    programme = get_or_404(Programme, programme_id)
+    require("theme.edit", programme)
+    form = ThemeForm()
+    if form.validate_on_submit():
+        ops.save_theme(programme, {"name": form.name.data})
+        flash(_("Theme added."), "success")
+        return redirect(url_for("programmes.show", programme_id=programme.id) + "#themes")
+    return render_template("programmes/show.html", programme=programme, theme_form=form,
+                           planned_total=sum(t.planned for t in programme.targets)), 422
+
+
+@bp.route("/admin/themes/<int:theme_id>", methods=["POST"])
+@login_required
+def rename_theme(theme_id):
+    theme = get_or_404(Theme, theme_id)
+    require("theme.edit", theme)
+    try:
+        ops.save_theme(theme.programme, {"name": request.form.get("name", "")}, theme)
+        flash(_("Theme renamed."), "success")
+    except ValidationError as error:
+        flash(_("The theme needs a name."), "error")
+        db.session.rollback()
+    return redirect(url_for("programmes.show", programme_id=theme.programme_id) + "#themes")
+
+
+@bp.route("/admin/themes/<int:theme_id>/delete", methods=["POST"])
+@login_required
+def delete_theme(theme_id):
+    theme = get_or_404(Theme, theme_id)
+    require("theme.edit", theme)
+    programme_id = theme.programme_id
+    ops.delete_theme(theme)
+    flash(_("Theme deleted. Its activities are kept without a theme."), "success")
+    return redirect(url_for("programmes.show", programme_id=programme_id) + "#themes")
+
+
+def _goal_form(programme, goal=None):
+    from lms.catalog.models import Activity
+
+    form = GoalForm(obj=goal)
+    form.function_codes.choices = [(f.code, f.name) for f in db.session.scalars(select(JobFunction).order_by(JobFunction.name))]
+    form.activity_ids.choices = [(a.id, a.title) for a in db.session.scalars(
+        select(Activity).where(Activity.programme_id == programme.id).order_by(Activity.title))]
+    if goal is not None and request.method == "GET":
+        form.function_codes.data = [f.code for f in goal.functions]
+        form.activity_ids.data = [a.id for a in goal.activities]
+    if form.validate_on_submit():
+        data = {"title": form.title.data, "unit": form.unit.data, "target": form.target.data, "basis": form.basis.data,
+                "function_codes": form.function_codes.data or [], "activity_ids": form.activity_ids.data or []}
+        try:
+            ops.save_goal(programme, data, goal)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Goal saved."), "success")
+            return redirect(url_for("programmes.show", programme_id=programme.id) + "#goals")
+    return render_template("programmes/goal_form.html", form=form, programme=programme, goal=goal), 422 if form.errors else 200
+
+
+@bp.route("/admin/programmes/<int:programme_id>/goals/new", methods=["GET", "POST"])
+@login_required
+def new_goal(programme_id):
+    programme = get_or_404(Programme, programme_id)
+    require("goal.edit", programme)
+    return _goal_form(programme)
+
+
+@bp.route("/admin/goals/<int:goal_id>", methods=["GET", "POST"])
+@login_required
+def edit_goal(goal_id):
+    goal = get_or_404(Goal, goal_id)
+    require("goal.edit", goal)
+    return _goal_form(goal.programme, goal)
+
+
+@bp.route("/admin/goals/<int:goal_id>/delete", methods=["POST"])
+@login_required
+def delete_goal(goal_id):
+    goal = get_or_404(Goal, goal_id)
+    require("goal.edit", goal)
+    programme_id = goal.programme_id
+    ops.delete_goal(goal)
+    flash(_("Goal deleted."), "success")
+    return redirect(url_for("programmes.show", programme_id=programme_id) + "#goals")
+
+
+@bp.route("/goals/<int:goal_id>/outcomes", methods=["GET", "POST"])
+@login_required
+def outcomes(goal_id):
+    goal = get_or_404(Goal, goal_id)
+    require("outcome.record", goal)
+    coordinator = policy.coordinates(current_user, goal.programme_id)
+    managed = None if coordinator else policy.managed_organisation_ids(current_user)
+    form = OutcomeForm()
+    orgs = goal.programme.organisations or db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.organisation_id.choices = [(o.id, o.name) for o in orgs if managed is None or o.id in managed]
+    if goal.unit == "organisations" and form.validate_on_submit():
+        if not policy.can(current_user, "outcome.record", (goal, form.organisation_id.data)):
+            abort(403)
+        upload = form.attachment.data
+        attachment = (upload.filename, upload.read(5 * 1024 * 1024 + 1)) if upload and upload.filename else None
+        try:
+            ops.record_outcome(goal, {"organisation_id": form.organisation_id.data, "evidence": form.evidence.data},
+                               current_user, attachment)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Outcome recorded."), "success")
+            return redirect(url_for("programmes.outcomes", goal_id=goal.id))
+    page = paginate(ops.outcomes_query(goal, managed))
+    return render_template("programmes/outcomes.html", goal=goal, form=form, page=page), 422 if form.errors else 200
+
+
+@bp.route("/outcomes/<int:outcome_id>/attachment")
+@login_required
+def outcome_attachment(outcome_id):
+    outcome = get_or_404(OrganisationOutcome, outcome_id)
+    require("outcome.record", (outcome.goal, outcome.organisation_id))
+    if outcome.attachment is None:
+        abort(404)
+    return send_file(io.BytesIO(outcome.attachment), as_attachment=True,
+                     download_name=outcome.attachment_name or "evidence", mimetype="application/octet-stream")

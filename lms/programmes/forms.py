@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.programmes.models import GOAL_BASES, GOAL_UNITS
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProgrammeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    organisation_ids = CheckboxesField(_l("Participating organisations"), coerce=int, validate_choice=False)
+    issuer_name = StringField(_l("Certificate issuer"), validators=[Optional(), Length(max=200)])
+    signer_name = StringField(_l("Certificate signed by"), validators=[Optional(), Length(max=200)])
+    signer_title = StringField(_l("Signer's title"), validators=[Optional(), Length(max=200)])
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(_l("Theme"), validators=[DataRequired(), Length(max=300)])
+
+
+class GoalForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    unit = SelectField(_l("Counted in"), choices=list(GOAL_UNITS.items()))
+    target = IntegerField(_l("Target"), validators=[DataRequired(), NumberRange(min=0)])
+    basis = SelectField(_l("A person counts when they have"), choices=list(GOAL_BASES.items()),
+                        description=_l("For person goals: attended at least one session, or completed."))
+    function_codes = CheckboxesField(_l("Job functions counted (none = all)"), validate_choice=False)
+    activity_ids = SelectMultipleField(_l("Activities that count"), coerce=int, validate_choice=False,
+                                       description=_l("Hold Ctrl (or Cmd) to choose several."))
+
+
+class OutcomeForm(FlaskForm):
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
+    evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(), Length(max=20000)],
+                             description=_l("What the organisation did, with references to documents."))
+    attachment = FileField(_l("Attachment (optional, at most 5 MB)"))
