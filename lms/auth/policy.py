@@ -59,6 +59,10 @@ def trains(user, event):
 
 
 def _programme_id(obj):
+    from lms.programmes.models import Programme
+
+    if isinstance(obj, Programme):
+        return obj.id
     for attr in ("programme_id",):
         if hasattr(obj, attr):
             return getattr(obj, attr)

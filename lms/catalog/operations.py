@@ -1,0 +1,306 @@
+"""Business rules for activities, events and sessions."""
+from datetime import datetime, time, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+
+from lms.catalog.models import EVENT_STATUSES, Activity, Event, Session
+from lms.errors import Conflict, ValidationError
+from lms.extensions import db
+from lms.people.models import JobFunction, Person
+from lms.plugins import registry
+from lms.programmes.models import Programme, Theme
+from lms.types import utcnow
+from lms.validation import Problems, aware_datetime, boolean, choice, id_list, integer, str_list, text
+
+
+def _number(data, name, problems, minimum_exclusive=0):
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        problems.add(name, _("Must be a number."))
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        problems.add(name, _("Must be a number."))
+        return None
+    if number <= minimum_exclusive or number > 1000:
+        problems.add(name, _("Must be more than 0."))
+        return None
+    return number
+
+
+def save_activity(data, activity=None):
+    """Create or update an activity. ``data``: programme_id, kind, title, description,
+    theme_id, hours_per_session, requires_approval, eligible_function_codes,
+    prerequisite_activity_ids, settings (validated by the kind plugin)."""
+    problems = Problems()
+    creating = activity is None
+    programme = activity.programme if activity else None
+    if creating:
+        programme_id = integer(data, "programme_id", problems, required=True)
+        if programme_id is not None:
+            programme = db.session.get(Programme, programme_id)
+            if programme is None:
+                problems.add("programme_id", _("No such programme."))
+    kind_code = activity.kind if activity else choice(data, "kind", registry.codes(), problems, required=True)
+    title = text(data, "title", problems, required=creating, max_length=300)
+    description = text(data, "description", problems, max_length=20000)
+    theme = None
+    if data.get("theme_id") is not None:
+        theme_id = integer(data, "theme_id", problems)
+        theme = db.session.get(Theme, theme_id) if theme_id is not None else None
+        if theme_id is not None and (theme is None or (programme and theme.programme_id != programme.id)):
+            problems.add("theme_id", _("No such theme in this programme."))
+    hours = _number(data, "hours_per_session", problems)
+    requires_approval = boolean(data, "requires_approval", problems)
+    codes = str_list(data, "eligible_function_codes", problems)
+    functions = None
+    if codes is not None:
+        found = {f.code: f for f in db.session.scalars(select(JobFunction).where(JobFunction.code.in_(codes or [""])))}
+        for code in codes:
+            if code not in found:
+                problems.add("eligible_function_codes", _("Unknown job function code: %(code)s", code=code), "unknown_function")
+        functions = [found[c] for c in codes if c in found]
+    prereq_ids = id_list(data, "prerequisite_activity_ids", problems)
+    prerequisites = None
+    if prereq_ids is not None:
+        found = {a.id: a for a in db.session.scalars(select(Activity).where(Activity.id.in_(prereq_ids or [-1])))}
+        for i in prereq_ids:
+            if i not in found:
+                problems.add("prerequisite_activity_ids", _("No activity with id %(id)s.", id=i))
+            elif activity is not None and i == activity.id:
+                problems.add("prerequisite_activity_ids", _("An activity cannot require itself."))
+        prerequisites = [found[i] for i in prereq_ids if i in found and not (activity and i == activity.id)]
+    settings = None
+    if kind_code and (creating or "settings" in data):
+        raw = data.get("settings")
+        if raw is None:
+            raw = registry.get(kind_code).default_settings() if kind_code in registry else {}
+        if not isinstance(raw, dict):
+            problems.add("settings", _("Must be an object."))
+        else:
+            try:
+                settings = registry.get(kind_code).validate_settings(raw)
+            except ValidationError as error:
+                for name, msgs in error.fields.items():
+                    for m in msgs:
+                        problems.add(f"settings.{name}", m)
+    problems.raise_if_any()
+    if creating:
+        activity = Activity(programme=programme, kind=kind_code, title=title, settings=settings or {})
+        db.session.add(activity)
+    if title:
+        activity.title = title
+    if "description" in data:
+        activity.description = description or ""
+    if "theme_id" in data:
+        activity.theme = theme
+    if "hours_per_session" in data:
+        activity.hours_per_session = hours
+    if requires_approval is not None:
+        activity.requires_approval = requires_approval
+    if functions is not None:
+        activity.eligible_functions = functions
+    if prerequisites is not None:
+        activity.prerequisites = prerequisites
+    if settings is not None:
+        activity.settings = settings
+    db.session.flush()
+    return activity
+
+
+def delete_activity(activity):
+    """Delete an activity that has no events yet."""
+    if activity.events:
+        raise Conflict(_("This activity has events; delete or cancel them first."), code="conflict")
+    db.session.delete(activity)
+    db.session.flush()
+
+
+def _sessions(value, problems, programme):
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        problems.add("sessions", _("Must be a list of sessions."))
+        return None
+    result = []
+    for i, item in enumerate(value):
+        label = f"sessions.{i}"
+        if not isinstance(item, dict):
+            problems.add(label, _("Must be an object with starts_at and ends_at."))
+            continue
+        sub = Problems()
+        starts = aware_datetime(item, "starts_at", sub, required=True)
+        ends = aware_datetime(item, "ends_at", sub, required=True)
+        place = text(item, "place", sub, max_length=300)
+        for name, msgs in sub.items():
+            if name != "_codes":
+                for m in msgs:
+                    problems.add(f"{label}.{name}", m)
+        if starts and ends:
+            if ends <= starts:
+                problems.add(f"{label}.ends_at", _("The session must end after it starts."), "session_outside_event")
+                continue
+            if programme is not None and (
+                (programme.starts_on and starts.date() < programme.starts_on)
+                or (programme.ends_on and ends.date() > programme.ends_on)
+            ):
+                problems.add(f"{label}.starts_at", _("The session lies outside the programme's period."), "session_outside_event")
+                continue
+            sid = item.get("id") if isinstance(item.get("id"), int) else None
+            result.append({"id": sid, "starts_at": starts, "ends_at": ends, "place": place})
+    return result
+
+
+def save_event(activity, data, event=None):
+    """Create or update an event of ``activity``. ``sessions``, when given, replaces the
+    event's sessions (matched by id where given, so attendance on kept sessions stays)."""
+    problems = Problems()
+    creating = event is None
+    title = text(data, "title", problems, max_length=300)
+    capacity = None
+    if "capacity" in data or creating:
+        value = data.get("capacity", 20)
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+            problems.add("capacity", _("Must be a whole number."), "capacity_invalid")
+        elif int(value) < 0 or int(value) > 100000:
+            problems.add("capacity", _("Capacity must be between 0 and 100000."), "capacity_invalid")
+        else:
+            capacity = int(value)
+            if event is not None and capacity < event.seats_taken:
+                problems.add("capacity", _("%(n)s people are already enrolled; capacity cannot be lower.", n=event.seats_taken), "capacity_invalid")
+    place = text(data, "place", problems, max_length=300)
+    online_url = text(data, "online_url", problems, max_length=500)
+    if online_url and not online_url.startswith(("https://", "http://")):
+        problems.add("online_url", _("Must be a web address starting with https://."))
+    opens = aware_datetime(data, "enrol_opens_at", problems)
+    closes = aware_datetime(data, "enrol_closes_at", problems)
+    o = opens if "enrol_opens_at" in data else (event.enrol_opens_at if event else None)
+    c = closes if "enrol_closes_at" in data else (event.enrol_closes_at if event else None)
+    if o and c and c < o:
+        problems.add("enrol_closes_at", _("Enrolment cannot close before it opens."))
+    status = choice(data, "status", list(EVENT_STATUSES), problems, default="open" if creating else None)
+    trainer_ids = id_list(data, "trainer_ids", problems)
+    trainers = None
+    if trainer_ids is not None:
+        found = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(trainer_ids or [-1])))}
+        for i in trainer_ids:
+            if i not in found:
+                problems.add("trainer_ids", _("No person with id %(id)s.", id=i))
+        trainers = [found[i] for i in trainer_ids if i in found]
+    sessions = _sessions(data.get("sessions"), problems, activity.programme)
+    problems.raise_if_any()
+    if creating:
+        event = Event(activity=activity, capacity=capacity, status=status)
+        db.session.add(event)
+    for field, value in (("title", title), ("place", place), ("online_url", online_url),
+                         ("enrol_opens_at", opens), ("enrol_closes_at", closes)):
+        if field in data:
+            setattr(event, field, value if value is not None else (None if field != "title" else ""))
+    if capacity is not None:
+        event.capacity = capacity
+    if status:
+        event.status = status
+    if trainers is not None:
+        event.trainers = trainers
+    if sessions is not None:
+        existing = {s.id: s for s in event.sessions}
+        keep = []
+        for item in sessions:
+            session = existing.get(item["id"]) if item["id"] else None
+            if session is None:
+                session = Session(event=event)
+            session.starts_at, session.ends_at, session.place = item["starts_at"], item["ends_at"], item["place"]
+            keep.append(session)
+        for s in list(event.sessions):
+            if s not in keep:
+                event.sessions.remove(s)
+        for s in keep:
+            if s not in event.sessions:
+                event.sessions.append(s)
+    db.session.flush()
+    if capacity is not None and not creating:
+        _after_capacity_change(event)
+    db.session.flush()
+    return event
+
+
+def _after_capacity_change(event):
+    """Give freed seats to the waiting list when the enrolment area provides it."""
+    try:
+        from lms.enrollment.operations import promote_waitlist
+    except ImportError:
+        return
+    promote_waitlist(event)
+
+
+def delete_event(event):
+    from lms.enrollment.models import Enrollment
+
+    if db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.event_id == event.id)):
+        raise Conflict(_("People have enrolled; cancel the event instead of deleting it."), code="conflict")
+    db.session.delete(event)
+    db.session.flush()
+
+
+def add_session(event, starts_at, ends_at, place=None):
+    data = {"sessions": [{"id": s.id, "starts_at": s.starts_at, "ends_at": s.ends_at, "place": s.place} for s in event.sessions]
+            + [{"starts_at": starts_at, "ends_at": ends_at, "place": place}]}
+    return save_event(event.activity, data, event)
+
+
+def remove_session(session):
+    event = session.event
+    data = {"sessions": [{"id": s.id, "starts_at": s.starts_at, "ends_at": s.ends_at, "place": s.place}
+                         for s in event.sessions if s.id != session.id]}
+    return save_event(event.activity, data, event)
+
+
+def combine_local(day, clock, tz):
+    """A date and a wall-clock time in ``tz`` as an aware UTC datetime."""
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)
+
+
+# Queries -----------------------------------------------------------------------
+
+def activities_query(programme_id=None, kind=None, theme_id=None, q=None):
+    query = select(Activity).order_by(Activity.title)
+    if programme_id:
+        query = query.where(Activity.programme_id == programme_id)
+    if kind:
+        query = query.where(Activity.kind == kind)
+    if theme_id:
+        query = query.where(Activity.theme_id == theme_id)
+    if q:
+        query = query.where(func.lower(Activity.title).like(f"%{q.lower()}%"))
+    return query
+
+
+def visible_event_statuses(staff_view):
+    return ("open", "closed", "finalized") if staff_view else tuple(EVENT_STATUSES)
+
+
+def upcoming_summary(activity_ids):
+    """{activity_id: (number of upcoming visible events, first upcoming session start)}."""
+    if not activity_ids:
+        return {}
+    now = utcnow()
+    first = (
+        select(Event.activity_id, func.count(func.distinct(Event.id)), func.min(Session.starts_at))
+        .join(Session, Session.event_id == Event.id)
+        .where(Event.activity_id.in_(activity_ids), Event.status == "open", Session.starts_at >= now)
+        .group_by(Event.activity_id)
+    )
+    return {aid: (n, when) for aid, n, when in db.session.execute(first)}
+
+
+def default_programme():
+    """The programme the catalogue shows first: the one with most activities."""
+    row = db.session.execute(
+        select(Programme).outerjoin(Activity, Activity.programme_id == Programme.id)
+        .group_by(Programme.id).order_by(func.count(Activity.id).desc(), Programme.id).limit(1)
+    ).scalar()
+    return row
