@@ -1,5 +1,5 @@
 """Small input checks shared by operations (JSON bodies and forms alike)."""
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from flask_babel import gettext as _
 
@@ -115,7 +115,7 @@ def aware_datetime(data, name, problems, *, required=False):
     if parsed.tzinfo is None:
         problems.add(name, _("The time needs an offset, e.g. +01:00 or Z."))
         return None
-    return parsed
+    return parsed.astimezone(timezone.utc)
 
 
 def id_list(data, name, problems):

@@ -212,15 +212,10 @@ def save_event(activity, data, event=None):
         for item in sessions:
             session = existing.get(item["id"]) if item["id"] else None
             if session is None:
-                session = Session(event=event)
+                session = Session()
             session.starts_at, session.ends_at, session.place = item["starts_at"], item["ends_at"], item["place"]
             keep.append(session)
-        for s in list(event.sessions):
-            if s not in keep:
-                event.sessions.remove(s)
-        for s in keep:
-            if s not in event.sessions:
-                event.sessions.append(s)
+        event.sessions = sorted(keep, key=lambda s: s.starts_at)
     db.session.flush()
     if capacity is not None and not creating:
         _after_capacity_change(event)
@@ -280,7 +275,8 @@ def activities_query(programme_id=None, kind=None, theme_id=None, q=None):
 
 
 def visible_event_statuses(staff_view):
-    return ("open", "closed", "finalized") if staff_view else tuple(EVENT_STATUSES)
+    # Staff see everything but drafts; a cancelled event stays visible so enrolled people learn of it.
+    return ("open", "closed", "finalized", "cancelled") if staff_view else tuple(EVENT_STATUSES)
 
 
 def upcoming_summary(activity_ids):
