@@ -50,5 +50,5 @@ clean:
 
 # Refresh the translation catalogues after changing user-visible strings.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o lms/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot .
 	$(BIN)/pybabel update -q -i lms/translations/messages.pot -d lms/translations

@@ -107,6 +107,7 @@ def init_app(app):
             "languages": app.config["LANGUAGES"],
             "kinds": registry,
             "url_for_page": url_for_page,
+            "url_rules": app.view_functions,
         }
 
     @app.after_request

@@ -41,9 +41,8 @@ def load():
     width = max(len(login["email"]) for login in result["logins"])
     for login in result["logins"]:
         click.echo(f"  {login['email']:<{width}}  {login['role'] or 'staff':<11}  {login['note']}")
-    click.echo("The 260 participants are the people with a job function in the 17 organisations; three of\n"
-               "them are logins (manager, trainer, staff). Admin and coordinator are extra, without organisation.\n"
-               "Other participants have no password.")
+    click.echo("The five logins are among the 260 participants of the 17 organisations;\n"
+               "other participants have no password.")
 
 
 @demo_cli.command("scale")

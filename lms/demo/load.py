@@ -36,12 +36,15 @@ DOMAIN = "demo.brobygger.se"
 PASSWORD = "demo1234"
 SEED = 2009
 
-# The demo logins. Three of them are among the 260 participants (organisation + function).
+# The demo logins; all five are among the 260 people (organisation + function), so the
+# coordinator's lists show exactly the programme's 260.
 LOGINS = [
     {"email": f"admin@{DOMAIN}", "name": "Demo Administratör", "role": "admin", "gender": "unspecified",
-     "note": "administrator; not a participant"},
+     "organisation": "Örebro kommun", "function": "other_staff", "birth_year": 1979,
+     "note": "administrator; one of the 260 (other staff)"},
     {"email": f"koordinator@{DOMAIN}", "name": "Maria Holm", "role": "coordinator", "gender": "female",
-     "note": "coordinator of every programme; not a participant"},
+     "organisation": "Örebro kommun", "function": "project_leader", "birth_year": 1971,
+     "note": "coordinator of every programme; one of the 260 (project leader)"},
     {"email": f"chef.orebro@{DOMAIN}", "name": "Eva Lindqvist", "role": "manager", "gender": "female",
      "organisation": "Örebro kommun", "function": "unit_manager", "birth_year": 1968,
      "note": "manager of Örebro kommun; one of the 260 (unit manager)"},

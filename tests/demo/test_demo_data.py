@@ -70,7 +70,7 @@ def test_demo_people(db, demo):
     assert 150 <= genders["female"] <= 160 and 95 <= genders["male"] <= 110 and 0 < genders["unspecified"] < 10
     assert all(1960 <= p.birth_year <= 1998 for p in people)
     assert all(p.email.endswith("@demo.brobygger.se") for p in people)
-    assert sum(1 for p in people if p.password_hash) == 3  # the manager, trainer and staff logins
+    assert sum(1 for p in people if p.password_hash) == 5  # the five demo logins are participants too
     assert len({p.organisation_id for p in people}) == 17
 
 

@@ -37,7 +37,7 @@ def test_catalogue_up_to_date():
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "messages.pot"
         subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-q", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(out), str(ROOT)],
+            [str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(out), str(ROOT)],
             check=True, cwd=ROOT,
         )
         with out.open("rb") as f:
