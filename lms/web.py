@@ -107,7 +107,6 @@ def init_app(app):
             "languages": app.config["LANGUAGES"],
             "kinds": registry,
             "url_for_page": url_for_page,
-            "url_rules": app.view_functions,
         }
 
     @app.after_request
@@ -129,6 +128,19 @@ def init_app(app):
     # Globals (not context) so imported macros see them too.
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["can"] = can
+
+    def enrollment_of(person, event):
+        from lms.enrollment.operations import active_enrollment
+
+        return active_enrollment(person, event)
+
+    def waitlist_position(enrollment):
+        from lms.enrollment.operations import waitlist_position as position
+
+        return position(enrollment)
+
+    app.jinja_env.globals["enrollment_of"] = enrollment_of
+    app.jinja_env.globals["waitlist_position"] = waitlist_position
 
     def _is_api():
         return request.path.startswith("/api/")

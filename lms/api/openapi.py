@@ -143,6 +143,7 @@ OPERATIONS = [
     ("post", "/enrollments/{id}/cancel", "Cancel; answers promoted_enrollment_id when a seat went to the waiting list", None, "200", "Enrollment", False, False),
     ("post", "/enrollments/{id}/approve", "Approve (manager of the person's organisation, admin)", None, "200", "Enrollment", False, False),
     ("post", "/enrollments/{id}/reject", "Reject with a reason", _obj({"reason": S}), "200", "Enrollment", False, False),
+    ("post", "/enrollments/{id}/move", "Move to another event of the same activity (coordinator)", _obj({"event_id": I}, ["event_id"]), "200", "Enrollment", False, False),
     ("get", "/sessions/{id}/attendance", "Marks of a session", None, "200", "AttendanceMark", "plain", False),
     ("put", "/sessions/{id}/attendance", "Set marks (409 event_finalized after finalize)", _list(_ref("AttendanceMark")), "200", "AttendanceMark", "plain", False),
     ("post", "/events/{id}/finalize", "Decide completions by the kind's rule and issue certificates", None, "200", "FinalizeResult", False, False),

@@ -157,6 +157,47 @@ def _action_plan_view(user, event=None):
     return _trains_or_coordinates(user, event) or _participates(user, event)
 
 
+def _enrol_for(user, person=None):
+    """Coordinators enrol anyone; managers their organisations' staff."""
+    if not _signed_in(user):
+        return False
+    if person is None:
+        return coordinates(user) or is_manager(user)
+    return coordinates(user) or manages(user, person.organisation_id)
+
+
+def _enrollment_view(user, enrollment=None):
+    if not _signed_in(user) or enrollment is None:
+        return _signed_in(user)
+    return (enrollment.person_id == user.id or coordinates(user, enrollment.event.activity.programme_id)
+            or manages(user, enrollment.organisation_id) or trains(user, enrollment.event))
+
+
+def _enrollment_cancel(user, enrollment=None):
+    if not _signed_in(user) or enrollment is None:
+        return _signed_in(user)
+    return (enrollment.person_id == user.id or coordinates(user, enrollment.event.activity.programme_id)
+            or manages(user, enrollment.organisation_id))
+
+
+def _enrollment_decide(user, enrollment=None):
+    """The manager of the person's organisation (as at enrolment), admins and coordinators."""
+    if not _signed_in(user):
+        return False
+    if enrollment is None:
+        return is_manager(user) or coordinates(user)
+    return coordinates(user, enrollment.event.activity.programme_id) or manages(user, enrollment.organisation_id)
+
+
+def _roster_view(user, event=None):
+    """Trainers and coordinators see the roster; managers see their organisations' rows."""
+    if not _signed_in(user):
+        return False
+    if event is None:
+        return coordinates(user) or is_manager(user)
+    return trains(user, event) or coordinates(user, event.activity.programme_id) or is_manager(user)
+
+
 RULES = {
     # Public pages.
     "catalog.browse": _anyone,
@@ -207,6 +248,17 @@ RULES = {
     "action_plan.create": _trains_or_coordinates,
     "network.cadence": _coordinator_any,
     # Administration pages.
+    # Enrolment.
+    "enrollment.create_self": _signed_in,
+    "enrollment.create_for": _enrol_for,
+    "enrollment.view": _enrollment_view,
+    "enrollment.cancel": _enrollment_cancel,
+    "enrollment.decide": _enrollment_decide,
+    "enrollment.move": _coordinator_of,
+    "event.roster": _roster_view,
+    "event.capacity": _coordinator_of,
+    "prior.record": lambda u, o=None: coordinates(u),
+    "approvals.view": lambda u, o=None: is_manager(u) or coordinates(u),
     "admin.access": lambda u, o=None: coordinates(u) or is_admin(u),
     "api.use": _signed_in,
 }

@@ -1,1 +1,111 @@
-"""JSON API endpoints of this area (registered on lms.api.bp)."""
+"""API: enrollments (API.md)."""
+from flask import request
+from flask_babel import gettext as _
+
+from lms.api import bp
+from lms.api.core import get_or_404, iso, json_body, paginated, require, user
+from lms.auth import policy
+from lms.catalog.models import Event
+from lms.enrollment import operations as ops
+from lms.enrollment.models import Enrollment
+from lms.errors import Forbidden
+from lms.people.models import Person
+from sqlalchemy import select
+
+
+def enrollment_json(e, **extra):
+    return {"id": e.id, "event_id": e.event_id, "person_id": e.person_id, "status": e.status,
+            "waitlist_position": ops.waitlist_position(e), "organisation_id": e.organisation_id,
+            "created_at": iso(e.created_at), "decided_at": iso(e.decided_at), "reason": e.reason,
+            "moved_from_id": e.moved_from_id, **extra}
+
+
+def _optional_body():
+    if not request.data:
+        return {}
+    return json_body()
+
+
+@bp.post("/events/<int:event_id>/enrollments")
+def create_enrollment(event_id):
+    event = get_or_404(Event, event_id)
+    data = _optional_body()
+    person_id = data.get("person_id")
+    if person_id is None or person_id == user().id:
+        require("enrollment.create_self")
+        enrollment = ops.enrol(user(), event)
+    else:
+        if isinstance(person_id, bool) or not isinstance(person_id, int):
+            raise _bad_person()
+        person = get_or_404(Person, person_id)
+        require("enrollment.create_for", person)
+        enrollment = ops.enrol(person, event, by=user(), check_window=not policy.coordinates(user(), event.activity.programme_id))
+    return enrollment_json(enrollment), 201
+
+
+def _bad_person():
+    from lms.errors import ValidationError
+
+    return ValidationError(_("Some values are not valid."), fields={"person_id": [_("Must be an id.")]})
+
+
+@bp.get("/events/<int:event_id>/enrollments")
+def list_enrollments(event_id):
+    event = get_or_404(Event, event_id)
+    require("event.roster", event)
+    query = select(Enrollment).where(Enrollment.event_id == event.id).order_by(Enrollment.id)
+    if not (policy.trains(user(), event) or policy.coordinates(user(), event.activity.programme_id)):
+        query = query.where(Enrollment.organisation_id.in_(policy.managed_organisation_ids(user()) or {-1}))
+    if request.args.get("status"):
+        query = query.where(Enrollment.status == request.args["status"])
+    return paginated(query, enrollment_json)
+
+
+def _enrollment(enrollment_id, action):
+    enrollment = get_or_404(Enrollment, enrollment_id)
+    if not policy.can(user(), action, enrollment):
+        raise Forbidden(_("You are not allowed to do this."))
+    return enrollment
+
+
+@bp.get("/enrollments/<int:enrollment_id>")
+def get_enrollment(enrollment_id):
+    return enrollment_json(_enrollment(enrollment_id, "enrollment.view"))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/cancel")
+def cancel_enrollment(enrollment_id):
+    enrollment = _enrollment(enrollment_id, "enrollment.cancel")
+    data = _optional_body()
+    promoted = ops.cancel(enrollment, user(), reason=data.get("reason") if isinstance(data.get("reason"), str) else None)
+    return enrollment_json(enrollment, promoted_enrollment_id=promoted[0].id if promoted else None)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/approve")
+def approve_enrollment(enrollment_id):
+    return enrollment_json(ops.approve(_enrollment(enrollment_id, "enrollment.decide"), user()))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/reject")
+def reject_enrollment(enrollment_id):
+    enrollment = _enrollment(enrollment_id, "enrollment.decide")
+    data = _optional_body()
+    return enrollment_json(ops.reject(enrollment, user(), data.get("reason")))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/move")
+def move_enrollment(enrollment_id):
+    enrollment = _enrollment(enrollment_id, "enrollment.view")
+    require("enrollment.move", enrollment.event)
+    data = json_body()
+    target_id = data.get("event_id")
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise _bad_event()
+    moved, promoted = ops.move(enrollment, get_or_404(Event, target_id), user())
+    return enrollment_json(moved, promoted_enrollment_id=promoted[0].id if promoted else None)
+
+
+def _bad_event():
+    from lms.errors import ValidationError
+
+    return ValidationError(_("Some values are not valid."), fields={"event_id": [_("Must be an id.")]})

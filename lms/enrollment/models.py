@@ -1,8 +1,8 @@
 """Enrollments: a person's place (or wait, or pending approval) in an event."""
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -65,3 +65,25 @@ class Enrollment(db.Model):
     @property
     def active(self):
         return self.status in ACTIVE_STATUSES
+
+
+class PriorCompletion(db.Model):
+    """A completion done outside the system (recorded by a coordinator, with evidence).
+
+    It satisfies prerequisites (when it names an activity) and shows on transcripts."""
+
+    __tablename__ = "prior_completion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    completed_on: Mapped[date]
+    hours: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person = relationship("Person", foreign_keys=[person_id])
+    activity = relationship("Activity")
+    recorded_by = relationship("Person", foreign_keys=[recorded_by_id])

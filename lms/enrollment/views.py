@@ -1,3 +1,257 @@
-from flask import Blueprint
+"""Enrolment pages: sign up/cancel, my learning, manager approvals, event roster, prior completions."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.auth import policy
+from lms.catalog.models import Activity, Event, Session
+from lms.enrollment import operations as ops
+from lms.enrollment.forms import CapacityForm, EnrolPersonForm, ManagerEnrolForm, MoveForm, PriorForm, RejectForm
+from lms.enrollment.models import ENROLLMENT_STATUSES, Enrollment, PriorCompletion
+from lms.errors import DomainError, ValidationError
+from lms.extensions import db
+from lms.people.models import Person
+from lms.types import utcnow
+from lms.web import apply_errors, get_or_404, paginate, require
 
 bp = Blueprint("enrollment", __name__, template_folder="templates")
+
+
+def _explain(enrollment, verb):
+    if enrollment.status == "enrolled":
+        return _("%(name)s is enrolled.", name=enrollment.person.name) if verb == "for" else _("You are enrolled.")
+    if enrollment.status == "waitlisted":
+        return _("The event is full: place %(n)s on the waiting list.", n=ops.waitlist_position(enrollment))
+    return _("Waiting for the manager's approval.")
+
+
+@bp.route("/events/<int:event_id>/enrol", methods=["POST"])
+@login_required
+def enrol(event_id):
+    event = get_or_404(Event, event_id)
+    require("enrollment.create_self")
+    try:
+        enrollment = ops.enrol(current_user, event)
+    except DomainError as error:
+        db.session.rollback()  # the redirect below would otherwise commit a half-done change
+        flash(error.message, "error")
+        return redirect(url_for("catalog.event", event_id=event.id))
+    flash(_explain(enrollment, "self"), "success")
+    return redirect(url_for("catalog.event", event_id=event.id))
+
+
+@bp.route("/enrollments/<int:enrollment_id>/cancel", methods=["POST"])
+@login_required
+def cancel(enrollment_id):
+    enrollment = get_or_404(Enrollment, enrollment_id)
+    require("enrollment.cancel", enrollment)
+    try:
+        ops.cancel(enrollment, current_user, reason=request.form.get("reason") or None)
+    except DomainError as error:
+        db.session.rollback()  # the redirect below would otherwise commit a half-done change
+        flash(error.message, "error")
+    else:
+        flash(_("The enrolment is cancelled."), "success")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("enrollment.my_learning"))
+
+
+@bp.route("/me/learning")
+@login_required
+def my_learning():
+    now = utcnow()
+    enrollments = ops.my_enrollments(current_user)
+    upcoming, past, other = [], [], []
+    for e in enrollments:
+        if e.status not in ("enrolled", "waitlisted", "pending_approval"):
+            other.append(e)
+        elif e.event.ends_at and e.event.ends_at < now:
+            past.append(e)
+        else:
+            upcoming.append(e)
+    upcoming.sort(key=lambda e: e.event.starts_at or now)
+    sessions = db.session.scalars(
+        select(Session).join(Enrollment, Enrollment.event_id == Session.event_id)
+        .where(Enrollment.person_id == current_user.id, Enrollment.status == "enrolled", Session.starts_at >= now)
+        .order_by(Session.starts_at).limit(20)).all()
+    return render_template("enrollment/my_learning.html", upcoming=upcoming, past=past, other=other, sessions=sessions,
+                           position=ops.waitlist_position)
+
+
+# Managers ------------------------------------------------------------------
+
+@bp.route("/manager/approvals", methods=["GET", "POST"])
+@login_required
+def approvals():
+    require("approvals.view")
+    orgs = policy.managed_organisation_ids(current_user)
+    page = paginate(ops.pending_for_manager(orgs) if not policy.coordinates(current_user)
+                    else select(Enrollment).where(Enrollment.status == "pending_approval").order_by(Enrollment.created_at))
+    history = {}
+    for e in page.items:
+        history[e.id] = db.session.scalars(select(Enrollment).where(
+            Enrollment.person_id == e.person_id, Enrollment.id != e.id).order_by(Enrollment.created_at.desc()).limit(5)).all()
+    form = ManagerEnrolForm()
+    staff = db.session.scalars(select(Person).where(Person.organisation_id.in_(orgs or {-1}), Person.active.is_(True))
+                               .order_by(Person.name)).all()
+    form.person_id.choices = [(p.id, p.name) for p in staff]
+    events = db.session.scalars(select(Event).where(Event.status == "open").join(Activity).order_by(Activity.title, Event.id)).all()
+    form.event_id.choices = [(e.id, f"{e.activity.title} – {e.display_title if e.title else ''}".rstrip(" –")) for e in events]
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person_id.data)
+        event = db.session.get(Event, form.event_id.data)
+        if person is None or event is None or not policy.can(current_user, "enrollment.create_for", person):
+            abort(403)
+        try:
+            enrollment = ops.enrol(person, event, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("enrollment/approvals.html", page=page, history=history, form=form,
+                                   reject_form=RejectForm()), 422
+        flash(_explain(enrollment, "for"), "success")
+        return redirect(url_for("enrollment.approvals"))
+    return render_template("enrollment/approvals.html", page=page, history=history, form=form, reject_form=RejectForm())
+
+
+@bp.route("/enrollments/<int:enrollment_id>/decide", methods=["POST"])
+@login_required
+def decide(enrollment_id):
+    enrollment = get_or_404(Enrollment, enrollment_id)
+    require("enrollment.decide", enrollment)
+    try:
+        if request.form.get("decision") == "approve":
+            ops.approve(enrollment, current_user)
+            flash(_("Approved: %(status)s", status=enrollment.status_label), "success")
+        else:
+            ops.reject(enrollment, current_user, request.form.get("reason", ""))
+            flash(_("Rejected."), "success")
+    except DomainError as error:
+        db.session.rollback()  # the redirect below would otherwise commit a half-done change
+        flash(error.message, "error")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/events/") else url_for("enrollment.approvals"))
+
+
+# Roster --------------------------------------------------------------------
+
+def _roster_page(event, status=200, **forms):
+    full = policy.trains(current_user, event) or policy.coordinates(current_user, event.activity.programme_id)
+    limit = None if full else policy.managed_organisation_ids(current_user)
+    enrolled, waitlisted, pending = ops.roster(event, limit)
+    coordinator = policy.can(current_user, "enrollment.move", event)
+    enrol_form = forms.get("enrol_form") or EnrolPersonForm()
+    if coordinator or policy.is_manager(current_user):
+        people = select(Person).where(Person.active.is_(True)).order_by(Person.name)
+        if not coordinator:
+            people = people.where(Person.organisation_id.in_(limit or {-1}))
+        enrol_form.person_id.choices = [(p.id, f"{p.name} ({p.organisation.name if p.organisation else '-'})")
+                                        for p in db.session.scalars(people.limit(2000))]
+    move_form = MoveForm()
+    move_form.event_id.choices = [(e.id, e.display_title) for e in event.activity.events if e.id != event.id and e.status in ("open", "closed")]
+    capacity_form = forms.get("capacity_form") or CapacityForm(capacity=event.capacity)
+    return render_template("enrollment/roster.html", event=event, enrolled=enrolled, waitlisted=waitlisted, pending=pending,
+                           full=full, coordinator=coordinator, enrol_form=enrol_form, move_form=move_form,
+                           capacity_form=capacity_form, position=ops.waitlist_position,
+                           cutoff=ops.within_cutoff(event)), status
+
+
+@bp.route("/events/<int:event_id>/roster")
+@login_required
+def roster(event_id):
+    event = get_or_404(Event, event_id)
+    require("event.roster", event)
+    return _roster_page(event)
+
+
+@bp.route("/events/<int:event_id>/roster/enrol", methods=["POST"])
+@login_required
+def enrol_person(event_id):
+    event = get_or_404(Event, event_id)
+    form = EnrolPersonForm()
+    person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
+    if person is None:
+        abort(400)
+    require("enrollment.create_for", person)
+    try:
+        enrollment = ops.enrol(person, event, by=current_user, check_window=not policy.coordinates(current_user, event.activity.programme_id))
+    except DomainError as error:
+        db.session.rollback()  # the redirect below would otherwise commit a half-done change
+        flash(error.message, "error")
+        return redirect(url_for("enrollment.roster", event_id=event.id))
+    flash(_explain(enrollment, "for"), "success")
+    return redirect(url_for("enrollment.roster", event_id=event.id))
+
+
+@bp.route("/enrollments/<int:enrollment_id>/move", methods=["POST"])
+@login_required
+def move(enrollment_id):
+    enrollment = get_or_404(Enrollment, enrollment_id)
+    require("enrollment.move", enrollment.event)
+    form = MoveForm()
+    target = db.session.get(Event, form.event_id.data) if form.validate_on_submit() else None
+    if target is None:
+        abort(400)
+    source_id = enrollment.event_id
+    try:
+        moved, _promoted = ops.move(enrollment, target, current_user)
+    except DomainError as error:
+        db.session.rollback()  # the redirect below would otherwise commit a half-done change
+        flash(error.message, "error")
+        return redirect(url_for("enrollment.roster", event_id=source_id))
+    flash(_("%(name)s moved to %(event)s: %(status)s.", name=moved.person.name, event=target.display_title, status=moved.status_label), "success")
+    return redirect(url_for("enrollment.roster", event_id=source_id))
+
+
+@bp.route("/events/<int:event_id>/capacity", methods=["POST"])
+@login_required
+def capacity(event_id):
+    event = get_or_404(Event, event_id)
+    require("event.capacity", event)
+    form = CapacityForm()
+    if form.validate_on_submit():
+        try:
+            ops.set_capacity(event, form.capacity.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Capacity is now %(n)s.", n=event.capacity), "success")
+            return redirect(url_for("enrollment.roster", event_id=event.id))
+    db.session.rollback()
+    return _roster_page(event, 422, capacity_form=form)
+
+
+@bp.route("/events/<int:event_id>/promote", methods=["POST"])
+@login_required
+def promote(event_id):
+    """Inside the cut-off the coordinator decides: promote now."""
+    event = get_or_404(Event, event_id)
+    require("event.capacity", event)
+    promoted = ops.promote_waitlist(event, force=True)
+    flash(_("%(n)s promoted from the waiting list.", n=len(promoted)), "success")
+    return redirect(url_for("enrollment.roster", event_id=event.id))
+
+
+# Prior completions -----------------------------------------------------------
+
+@bp.route("/people/<int:person_id>/prior", methods=["GET", "POST"])
+@login_required
+def prior(person_id):
+    person = get_or_404(Person, person_id)
+    require("prior.record", person)
+    form = PriorForm()
+    form.activity_id.choices = [("", _("(another course)"))] + [
+        (str(a.id), a.title) for a in db.session.scalars(select(Activity).order_by(Activity.title))]
+    if form.validate_on_submit():
+        data = {"activity_id": int(form.activity_id.data) if form.activity_id.data else None, "title": form.title.data,
+                "completed_on": form.completed_on.data, "hours": form.hours.data, "evidence": form.evidence.data}
+        try:
+            ops.record_prior(person, data, current_user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Prior completion recorded."), "success")
+            return redirect(url_for("enrollment.prior", person_id=person.id))
+    priors = db.session.scalars(select(PriorCompletion).where(PriorCompletion.person_id == person.id)
+                                .order_by(PriorCompletion.completed_on.desc())).all()
+    return render_template("enrollment/prior.html", person=person, form=form, priors=priors), 422 if form.errors else 200

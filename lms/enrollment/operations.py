@@ -1,0 +1,304 @@
+"""Enrolment rules: sign-up, waiting list, approval, cancel, move, capacity, prior completions.
+
+Seats are taken with ONE conditional UPDATE (``seats_taken < capacity``) whose row count
+decides enrolled or waitlisted, so the limit holds with any number of simultaneous
+requests, processes or hosts, on SQLite (write transactions BEGIN IMMEDIATE) and
+PostgreSQL (the UPDATE re-checks its WHERE after waiting for the row lock).
+"""
+import time
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.catalog.models import Activity, Event, Session
+from lms.completion.models import Completion
+from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
+from lms.errors import Conflict, ValidationError
+from lms.extensions import db
+from lms.notifications import notify_enrollment
+from lms.types import utcnow
+from lms.validation import Problems, integer, iso_date, text
+
+
+def _waitlist_seq():
+    # First come, first served across processes: microseconds since the epoch (ties by id).
+    return time.time_ns() // 1000
+
+
+def take_seat(event):
+    """Take one seat if one is free; True when taken. The transaction's guard."""
+    result = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.seats_taken < Event.capacity)
+        .values(seats_taken=Event.seats_taken + 1).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_seat(event):
+    db.session.execute(
+        update(Event).where(Event.id == event.id, Event.seats_taken > 0)
+        .values(seats_taken=Event.seats_taken - 1).execution_options(synchronize_session=False)
+    )
+
+
+def _refresh_seats(event):
+    db.session.refresh(event, ["seats_taken", "capacity"])
+
+
+def check_open(event, now=None):
+    """Raise the conflict that stops self-service enrolment in ``event``, if any."""
+    now = now or utcnow()
+    if event.status == "cancelled":
+        raise Conflict(_("This event is cancelled."), code="event_cancelled")
+    if event.status != "open":
+        raise Conflict(_("Enrolment for this event is closed."), code="enrolment_closed")
+    if event.enrol_opens_at and now < event.enrol_opens_at:
+        raise Conflict(_("Enrolment opens %(when)s.", when=event.enrol_opens_at.isoformat(timespec="minutes")), code="enrolment_closed")
+    if event.enrol_closes_at and now > event.enrol_closes_at:
+        raise Conflict(_("Enrolment for this event is closed."), code="enrolment_closed")
+
+
+def active_enrollment(person, event):
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.event_id == event.id, Enrollment.person_id == person.id, Enrollment.status.in_(ACTIVE_STATUSES)))
+
+
+def has_completed(person, activity):
+    """True when ``person`` completed ``activity`` here or has a prior completion of it."""
+    done_here = select(Completion.id).join(Enrollment, Enrollment.id == Completion.enrollment_id).join(
+        Event, Event.id == Enrollment.event_id).where(Enrollment.person_id == person.id, Event.activity_id == activity.id)
+    done_before = select(PriorCompletion.id).where(PriorCompletion.person_id == person.id, PriorCompletion.activity_id == activity.id)
+    return bool(db.session.scalar(select(exists(done_here) | exists(done_before))))
+
+
+def check_rules(person, activity):
+    """Eligibility by job function, then prerequisites; raises ValidationError with the code."""
+    if activity.eligible_functions and person.job_function_id not in {f.id for f in activity.eligible_functions}:
+        raise ValidationError(
+            _("This activity is open to: %(functions)s.", functions=", ".join(f.name for f in activity.eligible_functions)),
+            code="not_eligible", fields={"person_id": [_("Job function not eligible.")]})
+    missing = [p for p in activity.prerequisites if not has_completed(person, p)]
+    if missing:
+        raise ValidationError(
+            _("Complete this first: %(titles)s.", titles=", ".join(p.title for p in missing)),
+            code="prerequisite_missing", fields={"prerequisite_activity_ids": [str(p.id) for p in missing]})
+
+
+def enrol(person, event, by=None, *, check_window=True, guard=True):
+    """Enrol ``person`` in ``event`` (``by``: who acts; None or the person = self-service).
+
+    Pending approval when the activity requires it and nobody with the power to approve
+    acts; otherwise enrolled while seats last, else waitlisted. ``guard=False`` is the
+    count-then-insert variant kept only so a test can show the race it prevents.
+    """
+    by = by or person
+    activity = event.activity
+    if not person.active:
+        raise ValidationError(_("%(name)s is deactivated.", name=person.name), fields={"person_id": [_("Inactive.")]})
+    if check_window:
+        check_open(event)
+    elif event.status in ("cancelled", "finalized"):
+        raise Conflict(_("This event is cancelled.") if event.status == "cancelled" else _("This event is finalized."),
+                       code="event_cancelled" if event.status == "cancelled" else "enrolment_closed")
+    if active_enrollment(person, event) is not None:
+        raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
+    check_rules(person, activity)
+    enrollment = Enrollment(
+        event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
+        created_by_id=by.id,
+    )
+    from lms.auth import policy
+
+    approver = by.id != person.id and (policy.coordinates(by, activity.programme_id) or policy.manages(by, person.organisation_id))
+    if activity.requires_approval and not approver:
+        enrollment.status = "pending_approval"
+    else:
+        if approver and activity.requires_approval:
+            enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
+        seated = take_seat(event) if guard else _unguarded_seat(event)
+        enrollment.status = "enrolled" if seated else "waitlisted"
+        if not seated:
+            enrollment.waitlist_seq = _waitlist_seq()
+    db.session.add(enrollment)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # The partial unique index caught a simultaneous duplicate.
+        raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled") from None
+    notify_enrollment(enrollment, enrollment.status)
+    return enrollment
+
+
+def _unguarded_seat(event):
+    """Count, then write: the race the conditional UPDATE prevents (tests only)."""
+    taken = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.event_id == event.id, Enrollment.status == "enrolled"))
+    time.sleep(0.005)
+    if taken < event.capacity:
+        db.session.execute(update(Event).where(Event.id == event.id).values(seats_taken=Event.seats_taken + 1))
+        return True
+    return False
+
+
+def waitlist_position(enrollment):
+    """1-based place in the waiting list, or None when not waitlisted."""
+    if enrollment.status != "waitlisted":
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.event_id == enrollment.event_id, Enrollment.status == "waitlisted",
+        or_(Enrollment.waitlist_seq < enrollment.waitlist_seq,
+            and_(Enrollment.waitlist_seq == enrollment.waitlist_seq, Enrollment.id < enrollment.id))))
+    return ahead + 1
+
+
+def within_cutoff(event, now=None):
+    """True when the first session is closer than the promotion cut-off: the coordinator decides."""
+    hours = current_app.config.get("ENROLMENT_PROMOTION_CUTOFF_HOURS", 24)
+    first = db.session.scalar(select(func.min(Session.starts_at)).where(Session.event_id == event.id))
+    return first is not None and first - (now or utcnow()) < timedelta(hours=hours)
+
+
+def promote_waitlist(event, *, force=False):
+    """Give free seats to the waiting list, first come first served. Returns the promoted.
+
+    Stops inside the cut-off before the first session unless ``force`` (a coordinator)."""
+    promoted = []
+    if event.status not in ("open", "closed") or (not force and within_cutoff(event)):
+        return promoted
+    while True:
+        candidate = db.session.scalar(select(Enrollment).where(
+            Enrollment.event_id == event.id, Enrollment.status == "waitlisted")
+            .order_by(Enrollment.waitlist_seq, Enrollment.id).limit(1))
+        if candidate is None or not take_seat(event):
+            break
+        claimed = db.session.execute(update(Enrollment).where(
+            Enrollment.id == candidate.id, Enrollment.status == "waitlisted")
+            .values(status="enrolled", waitlist_seq=None).execution_options(synchronize_session=False)).rowcount
+        if not claimed:  # someone else promoted or cancelled them meanwhile
+            release_seat(event)
+            continue
+        db.session.refresh(candidate)
+        notify_enrollment(candidate, "promoted")
+        promoted.append(candidate)
+    _refresh_seats(event)
+    return promoted
+
+
+def cancel(enrollment, by, reason=None):
+    """Cancel an active enrollment; a freed seat goes to the waiting list. Returns the promoted."""
+    if enrollment.status not in ACTIVE_STATUSES:
+        raise Conflict(_("This enrolment is not active."), code="conflict")
+    if enrollment.event.status == "finalized":
+        raise Conflict(_("This event is finalized."), code="event_finalized")
+    was_enrolled = enrollment.status == "enrolled"
+    enrollment.status, enrollment.waitlist_seq = "cancelled", None
+    enrollment.decided_by_id, enrollment.decided_at, enrollment.reason = by.id, utcnow(), reason
+    db.session.flush()
+    if was_enrolled:
+        release_seat(enrollment.event)
+    notify_enrollment(enrollment, "cancelled")
+    return promote_waitlist(enrollment.event) if was_enrolled else []
+
+
+def approve(enrollment, by):
+    """A manager approves a pending enrollment: a seat if free, else the waiting list."""
+    if enrollment.status != "pending_approval":
+        raise Conflict(_("This enrolment is not waiting for approval."), code="conflict")
+    seated = take_seat(enrollment.event)
+    enrollment.status = "enrolled" if seated else "waitlisted"
+    enrollment.waitlist_seq = None if seated else _waitlist_seq()
+    enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
+    db.session.flush()
+    notify_enrollment(enrollment, "approved" if seated else "waitlisted")
+    return enrollment
+
+
+def reject(enrollment, by, reason):
+    """A manager rejects a pending enrollment, with a reason."""
+    if enrollment.status != "pending_approval":
+        raise Conflict(_("This enrolment is not waiting for approval."), code="conflict")
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError(_("Give a reason."), fields={"reason": [_("This field is required.")]})
+    enrollment.status, enrollment.reason = "rejected", reason[:2000]
+    enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
+    db.session.flush()
+    notify_enrollment(enrollment, "rejected")
+    return enrollment
+
+
+def move(enrollment, target, by):
+    """Move an active enrollment to another event of the same activity, keeping history."""
+    if target.activity_id != enrollment.event.activity_id or target.id == enrollment.event_id:
+        raise ValidationError(_("Choose another event of the same activity."), fields={"event_id": [_("Not allowed.")]})
+    person, source = enrollment.person, enrollment.event
+    promoted = cancel(enrollment, by, reason=_("Moved to %(event)s", event=target.display_title))
+    moved = enrol(person, target, by=by, check_window=False)
+    moved.moved_from_id = enrollment.id
+    db.session.flush()
+    return moved, promoted
+
+
+def set_capacity(event, capacity):
+    """Change an event's capacity; raising it promotes from the waiting list."""
+    from lms.catalog.operations import save_event
+
+    return save_event(event.activity, {"capacity": capacity}, event)
+
+
+def record_prior(person, data, by):
+    """Record a completion done outside the system (satisfies prerequisites)."""
+    problems = Problems()
+    activity = None
+    activity_id = integer(data, "activity_id", problems)
+    if activity_id is not None:
+        activity = db.session.get(Activity, activity_id)
+        if activity is None:
+            problems.add("activity_id", _("No such activity."))
+    title = text(data, "title", problems, required=activity is None, max_length=300)
+    completed_on = iso_date(data, "completed_on", problems)
+    if completed_on is None and "completed_on" not in problems:
+        problems.add("completed_on", _("This field is required."))
+    elif completed_on and completed_on > date.today():
+        problems.add("completed_on", _("The date is in the future."))
+    evidence = text(data, "evidence", problems, required=True, max_length=5000)
+    hours = data.get("hours")
+    if hours not in (None, ""):
+        try:
+            hours = float(hours)
+            if not 0 <= hours <= 10000:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.add("hours", _("Must be a number."))
+    else:
+        hours = None
+    problems.raise_if_any()
+    prior = PriorCompletion(person=person, activity=activity, title=title or activity.title, completed_on=completed_on,
+                            hours=hours, evidence=evidence, recorded_by=by)
+    db.session.add(prior)
+    db.session.flush()
+    return prior
+
+
+def roster(event, organisation_ids=None):
+    """(enrolled, waitlisted in order, pending) for an event, optionally limited to organisations."""
+    query = select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.status.in_(ACTIVE_STATUSES))
+    if organisation_ids is not None:
+        query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    rows = db.session.scalars(query.order_by(Enrollment.waitlist_seq, Enrollment.id)).all()
+    return ([e for e in rows if e.status == "enrolled"], [e for e in rows if e.status == "waitlisted"],
+            [e for e in rows if e.status == "pending_approval"])
+
+
+def pending_for_manager(organisation_ids):
+    return select(Enrollment).where(Enrollment.status == "pending_approval",
+                                    Enrollment.organisation_id.in_(organisation_ids or {-1})).order_by(Enrollment.created_at)
+
+
+def my_enrollments(person):
+    return db.session.scalars(select(Enrollment).where(Enrollment.person_id == person.id)
+                              .order_by(Enrollment.created_at.desc())).all()
