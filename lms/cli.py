@@ -33,3 +33,6 @@ def register_cli(app):
     from lms.demo.cli import demo_cli
 
     app.cli.add_command(demo_cli)
+    from lms.notifications.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

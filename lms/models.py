@@ -5,3 +5,4 @@ from lms.programmes.models import Goal, OrganisationOutcome, Programme, TargetGr
 from lms.enrollment.models import Enrollment, PriorCompletion  # noqa: F401,E402
 from lms.attendance.models import Attendance, AttendanceChange  # noqa: F401,E402
 from lms.completion.models import Completion  # noqa: F401,E402
+from lms.notifications.models import CalendarToken, OutboxEmail  # noqa: F401,E402

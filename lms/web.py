@@ -122,6 +122,15 @@ def init_app(app):
         return response
 
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    def localtime(value, tz):
+        """A datetime in the given timezone and the current locale (emails use the recipient's)."""
+        from babel.dates import format_datetime as babel_format
+        from flask_babel import get_locale
+        from zoneinfo import ZoneInfo
+
+        return babel_format(value, "medium", tzinfo=ZoneInfo(tz), locale=get_locale()) if value else ""
+
+    app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
     app.jinja_env.globals["_"] = _

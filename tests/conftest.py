@@ -325,3 +325,35 @@ def request_context(app, db):
     need a locale, and the app's locale selector reads the request)."""
     with app.test_request_context("/"):
         yield
+
+
+@pytest.fixture(scope="module")
+def committed_app(request):
+    """An app on a database of its own, for tests that need committed data (threads,
+    after-commit hooks). Module-scoped; the database is dropped afterwards."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from lms import create_app
+    from lms.extensions import db
+
+    pg = request.config.getoption("--db") == "postgresql"
+    if pg:
+        name = f"brobygger_rush_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = _pg_url(name)
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='brobygger-rush-')}/rush.db"
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20, "pool_timeout": 60}})
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if pg:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

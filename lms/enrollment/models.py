@@ -36,6 +36,7 @@ class Enrollment(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("enrollment.id", ondelete="SET NULL"))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event = relationship("Event")
     person = relationship("Person", foreign_keys=[person_id])

@@ -1,5 +1,266 @@
-"""Outbox and calendar operations (stub until the notifications work lands)."""
+"""Emails through an outbox, delivered after commit by a Celery task; calendars (.ics).
+
+An email row is written in the caller's transaction. Only when that transaction commits
+are the new rows handed to Celery (eager without a broker), so a rolled-back sign-up
+sends nothing, and a failing mail server never breaks or blocks the sign-up.
+"""
+import hashlib
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar
+from icalendar import Event as IcsEvent
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from lms.extensions import celery, db
+from lms.notifications.models import CalendarToken, OutboxEmail
+from lms.types import utcnow
+
+log = logging.getLogger(__name__)
+WITH_CALENDAR = {"enrolled", "promoted", "approved", "reminder"}
+MAX_ATTEMPTS = 5
+
+
+# Calendars -------------------------------------------------------------------
+
+def _vevent(session, event):
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    item = IcsEvent()
+    item.add("uid", f"session-{session.id}@brobygger")
+    item.add("dtstamp", utcnow())
+    item.add("dtstart", session.starts_at)
+    item.add("dtend", session.ends_at)
+    item.add("summary", event.activity.title + (f" ({event.title})" if event.title else ""))
+    where = session.place or event.place or event.online_url
+    if where:
+        item.add("location", where)
+    if event.activity.description:
+        item.add("description", event.activity.description[:2000])
+    item.add("url", f"{base}/events/{event.id}")
+    if event.status == "cancelled":
+        item.add("status", "CANCELLED")
+    return item
+
+
+def _calendar(name):
+    cal = Calendar()
+    cal.add("prodid", "-//Brobygger//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def event_calendar(event):
+    """The .ics of an event: one VEVENT per session, times in UTC."""
+    cal = _calendar(event.display_title)
+    for session in event.sessions:
+        cal.add_component(_vevent(session, event))
+    return cal.to_ical()
+
+
+def person_calendar(person):
+    """A person's feed: the sessions of the events they are enrolled in."""
+    from lms.catalog.models import Event
+    from lms.enrollment.models import Enrollment
+
+    cal = _calendar("Brobygger")
+    events = db.session.scalars(select(Event).join(Enrollment, Enrollment.event_id == Event.id).where(
+        Enrollment.person_id == person.id, Enrollment.status == "enrolled"))
+    for event in events:
+        for session in event.sessions:
+            cal.add_component(_vevent(session, event))
+    return cal.to_ical()
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_calendar_token(person):
+    """Revoke the person's feed tokens and make a new one; returns the plain token."""
+    for old in db.session.scalars(select(CalendarToken).where(CalendarToken.person_id == person.id,
+                                                             CalendarToken.revoked_at.is_(None))):
+        old.revoked_at = utcnow()
+    plain = secrets.token_urlsafe(24)
+    db.session.add(CalendarToken(person_id=person.id, token_hash=_digest(plain), hint=plain[-4:]))
+    db.session.flush()
+    return plain
+
+
+def revoke_calendar_tokens(person):
+    for token in db.session.scalars(select(CalendarToken).where(CalendarToken.person_id == person.id,
+                                                               CalendarToken.revoked_at.is_(None))):
+        token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def active_calendar_token(person):
+    return db.session.scalar(select(CalendarToken).where(CalendarToken.person_id == person.id,
+                                                         CalendarToken.revoked_at.is_(None)))
+
+
+def person_for_calendar_token(plain):
+    if not plain or len(plain) > 100:
+        return None
+    token = db.session.scalar(select(CalendarToken).where(CalendarToken.token_hash == _digest(plain)))
+    if token is None or token.revoked_at is not None:
+        return None
+    from lms.people.models import Person
+
+    person = db.session.get(Person, token.person_id)
+    return person if person is not None and person.active else None
+
+
+# Emails ----------------------------------------------------------------------
+
+def _subject(what, title):
+    subjects = {
+        "enrolled": lambda: _("You are enrolled: %(title)s", title=title),
+        "waitlisted": lambda: _("You are on the waiting list: %(title)s", title=title),
+        "pending_approval": lambda: _("Waiting for your manager's approval: %(title)s", title=title),
+        "promoted": lambda: _("A seat is yours: %(title)s", title=title),
+        "approved": lambda: _("Your enrolment is approved: %(title)s", title=title),
+        "rejected": lambda: _("Your enrolment was not approved: %(title)s", title=title),
+        "cancelled": lambda: _("Your enrolment is cancelled: %(title)s", title=title),
+        "reminder": lambda: _("Reminder: %(title)s starts soon", title=title),
+    }
+    return subjects[what]()
 
 
 def queue_enrollment_email(enrollment, what):
-    return None
+    """Write the email about ``enrollment`` (``what`` happened) to the outbox; flush only."""
+    person = enrollment.person
+    if not person.email or what not in {"enrolled", "waitlisted", "pending_approval", "promoted", "approved",
+                                        "rejected", "cancelled", "reminder"}:
+        return None
+    event = enrollment.event
+    locale = person.locale or "en"
+    with force_locale(locale):
+        from lms.enrollment.operations import waitlist_position
+
+        subject = _subject(what, event.activity.title)
+        body = render_template("notifications/enrollment.txt", what=what, person=person, event=event,
+                               enrollment=enrollment, position=waitlist_position(enrollment),
+                               tz=person.timezone or "Europe/Stockholm",
+                               base_url=current_app.config.get("BASE_URL", "").rstrip("/"))
+    attachments = []
+    if what in WITH_CALENDAR and event.sessions:
+        attachments.append({"filename": "event.ics", "mime": "text/calendar",
+                            "content": event_calendar(event).decode()})
+    email = OutboxEmail(person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
+                        subject=subject, body=body, attachments=attachments)
+    db.session.add(email)
+    db.session.flush()
+    db.session.info.setdefault("outbox_ids", []).append(email.id)
+    return email
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _dispatch_after_commit(session):
+    ids = session.info.pop("outbox_ids", [])
+    if ids:
+        dispatch(ids)
+
+
+@sa_event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction):
+    if previous_transaction.parent is None or not session.in_transaction():
+        session.info.pop("outbox_ids", None)
+
+
+def dispatch(ids):
+    """Hand committed outbox rows to the delivery task; never raises into the caller."""
+    if not current_app.config.get("MAIL_ENABLED"):
+        return
+    for outbox_id in ids:
+        try:
+            deliver_outbox.delay(outbox_id)
+        except Exception:  # noqa: BLE001 - a broker or SMTP failure must not break the request
+            log.exception("could not hand email %s to delivery", outbox_id)
+
+
+def _smtp_send(email):
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message.set_content(email.body)
+    for item in email.attachments or []:
+        maintype, subtype = item["mime"].split("/", 1)
+        message.add_attachment(item["content"].encode(), maintype=maintype, subtype=subtype, filename=item["filename"])
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+
+
+def send_one(outbox_id):
+    """Try to send one outbox email, in a session of its own (it runs after the
+    request's commit, or in a worker); True when sent."""
+    with OrmSession(db.engine) as session:
+        email = session.get(OutboxEmail, outbox_id)
+        if email is None or email.status == "sent":
+            return True
+        email.attempts += 1
+        try:
+            _smtp_send(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            email.last_error = repr(exc)[:2000]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = "failed"
+            session.commit()
+            log.warning("email %s not sent (attempt %s): %s", outbox_id, email.attempts, exc)
+            return False
+        email.status, email.sent_at, email.last_error = "sent", utcnow(), None
+        session.commit()
+        return True
+
+
+@celery.task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1, default_retry_delay=30)
+def deliver_outbox(self, outbox_id):
+    """Deliver one email; retried with growing delays while the mail server refuses."""
+    if send_one(outbox_id):
+        return True
+    if current_app.config.get("CELERY_BROKER_URL"):
+        raise self.retry(countdown=30 * (2 ** self.request.retries))
+    return False  # eager mode: the row stays queued; `flask jobs send-outbox` retries it
+
+
+def send_pending(limit=500):
+    """Send queued emails (CLI, or a periodic job). Returns (sent, failed)."""
+    ids = db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.status == "queued")
+                             .order_by(OutboxEmail.id).limit(limit)).all()
+    sent = sum(1 for i in ids if send_one(i))
+    return sent, len(ids) - sent
+
+
+def queue_reminders(now=None):
+    """Queue a reminder once per enrolled person, N days before the first session."""
+    from sqlalchemy import func
+
+    from lms.catalog.models import Event, Session
+    from lms.enrollment.models import Enrollment
+
+    now = now or utcnow()
+    days = current_app.config.get("REMINDER_DAYS_BEFORE", 3)
+    first = select(Session.event_id, func.min(Session.starts_at).label("first")).group_by(Session.event_id).subquery()
+    rows = db.session.scalars(
+        select(Enrollment).join(Event, Event.id == Enrollment.event_id).join(first, first.c.event_id == Event.id)
+        .where(Enrollment.status == "enrolled", Enrollment.reminded_at.is_(None), Event.status.in_(("open", "closed")),
+               first.c.first > now, first.c.first <= now + timedelta(days=days))).all()
+    for enrollment in rows:
+        queue_enrollment_email(enrollment, "reminder")
+        enrollment.reminded_at = now
+    db.session.flush()
+    return len(rows)

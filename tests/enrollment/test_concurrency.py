@@ -3,45 +3,12 @@
 These tests need committed data, so they run on a database of their own (not the
 suite's savepoint-wrapped one): a temporary SQLite file or a new PostgreSQL database.
 """
-import tempfile
 import threading
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 N, CAPACITY = 110, 10
-
-
-@pytest.fixture(scope="module")
-def own_app(request):
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from lms import create_app
-    from lms.extensions import db
-    from tests.conftest import PG_ADMIN_URL, _pg_url, _test_config
-
-    pg = request.config.getoption("--db") == "postgresql"
-    if pg:
-        name = f"brobygger_rush_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = _pg_url(name)
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='brobygger-rush-')}/rush.db"
-    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20, "pool_timeout": 60}})
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if pg:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _setup(app):
@@ -95,22 +62,22 @@ def _rush(app, event_id, person_ids, guard=True):
     return counts, seats, errors
 
 
-def test_hundred_simultaneous_signups_never_overbook(own_app):
-    event_id, people = _setup(own_app)
-    counts, seats, errors = _rush(own_app, event_id, people)
+def test_hundred_simultaneous_signups_never_overbook(committed_app):
+    event_id, people = _setup(committed_app)
+    counts, seats, errors = _rush(committed_app, event_id, people)
     assert errors == []
     assert counts == {"enrolled": CAPACITY, "waitlisted": N - CAPACITY}
     assert seats == CAPACITY
 
 
-def test_control_without_the_guard_shows_the_race(own_app):
+def test_control_without_the_guard_shows_the_race(committed_app):
     """Count-then-insert: on PostgreSQL it overbooks; on SQLite (deferred transactions for
     this control only) the read-then-write upgrade fails with "database is locked" instead.
     Either way the unguarded variant breaks what the guarded one keeps."""
-    event_id, people = _setup(own_app)
-    own_app.config["SQLITE_DEFERRED_WRITES"] = True
+    event_id, people = _setup(committed_app)
+    committed_app.config["SQLITE_DEFERRED_WRITES"] = True
     try:
-        counts, seats, errors = _rush(own_app, event_id, people, guard=False)
+        counts, seats, errors = _rush(committed_app, event_id, people, guard=False)
     finally:
-        own_app.config["SQLITE_DEFERRED_WRITES"] = False
+        committed_app.config["SQLITE_DEFERRED_WRITES"] = False
     assert counts.get("enrolled", 0) > CAPACITY or errors, (counts, errors[:3])

@@ -1,0 +1,26 @@
+"""``flask --app lms jobs ...``: send queued emails, queue reminders."""
+import click
+from flask.cli import AppGroup
+
+from lms.extensions import db
+
+jobs_cli = AppGroup("jobs", help="Background jobs that can also run from cron.")
+
+
+@jobs_cli.command("send-outbox")
+def send_outbox():
+    """Send queued emails (retries failed deliveries)."""
+    from lms.notifications.operations import send_pending
+
+    sent, failed = send_pending()
+    click.echo(f"{sent} sent, {failed} not sent.")
+
+
+@jobs_cli.command("send-reminders")
+def send_reminders():
+    """Queue reminders for sessions starting within REMINDER_DAYS_BEFORE days, then send."""
+    from lms.notifications.operations import queue_reminders
+
+    n = queue_reminders()
+    db.session.commit()
+    click.echo(f"{n} reminders queued.")
