@@ -1,9 +1,14 @@
 """Small input checks shared by operations (JSON bodies and forms alike)."""
 from datetime import date, datetime, timezone
 
+import re
+
 from flask_babel import gettext as _
 
 from lms.errors import ValidationError
+
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Problems(dict):
@@ -91,6 +96,8 @@ def iso_date(data, name, problems):
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
+        if not DATE_RE.match(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         problems.add(name, _("Give a date as YYYY-MM-DD."))

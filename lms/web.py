@@ -67,6 +67,8 @@ def require(action, obj=None):
 
 
 def get_or_404(model, ident):
+    if not isinstance(ident, int) or not 0 < ident <= 2**63 - 1:
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)

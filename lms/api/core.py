@@ -32,7 +32,12 @@ def json_body(expect=dict):
     return data
 
 
+MAX_ID = 2**63 - 1
+
+
 def get_or_404(model, ident):
+    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+        raise NotFound(_("Not found."))
     obj = db.session.get(model, ident)
     if obj is None:
         raise NotFound(_("Not found."))

@@ -1,4 +1,4 @@
-"""API: programmes, themes, goals, outcomes (API.md)."""
+"""JSON API of the programmes area: programmes, themes, goals, organisation outcomes (API.md)."""
 from sqlalchemy import select
 
 from lms.api import bp
@@ -113,7 +113,11 @@ def list_outcomes(goal_id):
 @bp.post("/goals/<int:goal_id>/outcomes")
 def create_outcome(goal_id):
     goal = get_or_404(Goal, goal_id)
+    require("outcome.record", goal)
     data = json_body()
     org_id = data.get("organisation_id")
-    require("outcome.record", (goal, org_id if isinstance(org_id, int) and not isinstance(org_id, bool) else None))
+    # The operation refuses anything but an integer id (422), so a manager cannot slip
+    # past this check with e.g. "12" for an organisation they do not manage.
+    if isinstance(org_id, int) and not isinstance(org_id, bool):
+        require("outcome.record", (goal, org_id))
     return outcome_json(ops.record_outcome(goal, data, user())), 201

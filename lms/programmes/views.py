@@ -1,17 +1,17 @@
 """Coordinator pages: programmes, their planned numbers, themes, goals and outcomes."""
 import io
 
-from flask import Blueprint, abort, send_file, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.auth import policy
 from lms.errors import DomainError, ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Organisation
 from lms.programmes import operations as ops
-from lms.programmes.forms import GoalForm, OutcomeForm, ProgrammeForm, ThemeForm
+from lms.programmes.forms import GoalForm, OutcomeForm, ProgrammeFilterForm, ThemeForm, planned_field_name, programme_form
 from lms.programmes.models import Goal, OrganisationOutcome, Programme, Theme
 from lms.web import apply_errors, get_or_404, paginate, require
 
@@ -22,8 +22,22 @@ bp = Blueprint("programmes", __name__, template_folder="templates")
 @login_required
 def index():
     require("admin.access")
-    page = paginate(select(Programme).order_by(Programme.starts_on.desc(), Programme.code))
-    return render_template("programmes/index.html", page=page)
+    filters = ProgrammeFilterForm(request.args)
+    search = filters.q.data if filters.validate() else None
+    page = paginate(ops.programmes_query(search))
+    return render_template("programmes/index.html", page=page, filters=filters)
+
+
+def _show(programme, theme_form=None, theme_errors=None, status=200):
+    from lms.catalog.models import Activity
+
+    activity_count = db.session.scalar(
+        select(func.count()).select_from(Activity).where(Activity.programme_id == programme.id))
+    return render_template(
+        "programmes/show.html", programme=programme, theme_form=theme_form or ThemeForm(),
+        theme_errors=theme_errors or {}, planned_total=ops.planned_total(programme), activity_count=activity_count,
+        targets=sorted(programme.targets, key=lambda t: t.job_function.name.lower()),
+    ), status
 
 
 @bp.route("/admin/programmes/<int:programme_id>")
@@ -31,43 +45,37 @@ def index():
 def show(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("programme.edit", programme)
-    return render_template("programmes/show.html", programme=programme, theme_form=ThemeForm(),
-                           planned_total=sum(t.planned for t in programme.targets))
+    return _show(programme)
 
 
 def _programme_form(programme=None):
-    form = ProgrammeForm(obj=programme)
-    form.organisation_ids.choices = [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
     functions = db.session.scalars(select(JobFunction).order_by(JobFunction.name)).all()
-    planned = {t.job_function_id: t.planned for t in programme.targets} if programme else {}
+    form = programme_form(functions, obj=programme)
+    form.organisation_ids.choices = [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
     if programme is not None and request.method == "GET":
         form.organisation_ids.data = [o.id for o in programme.organisations]
-    problems = {}
+        planned = {t.job_function_id: t.planned for t in programme.targets}
+        for function in functions:
+            form[planned_field_name(function)].data = planned.get(function.id)
+    target_problems = []
     if form.validate_on_submit():
-        targets = []
-        for fn in functions:
-            raw = request.form.get(f"planned-{fn.code}", "").strip()
-            if raw:
-                targets.append({"function_code": fn.code, "planned": raw})
-        data = {
-            "code": form.code.data, "name": form.name.data, "description": form.description.data,
-            "starts_on": form.starts_on.data, "ends_on": form.ends_on.data,
-            "organisation_ids": form.organisation_ids.data or [], "targets": targets,
-            "issuer_name": form.issuer_name.data, "signer_name": form.signer_name.data, "signer_title": form.signer_title.data,
-        }
+        data = {name: form[name].data for name in (
+            "code", "name", "description", "starts_on", "ends_on", "issuer_name", "signer_name", "signer_title")}
+        data["organisation_ids"] = form.organisation_ids.data or []
+        data["targets"] = [{"function_code": f.code, "planned": form[planned_field_name(f)].data}
+                           for f in functions if form[planned_field_name(f)].data is not None]
         try:
             saved = ops.save_programme(data, programme)
         except ValidationError as error:
-            problems = error.fields
+            target_problems = error.fields.get("targets", [])
             apply_errors(form, error)
         else:
             flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("programmes.show", programme_id=saved.id))
-    if request.method == "POST":
-        planned = {fn.id: request.form.get(f"planned-{fn.code}", "") for fn in functions}
-    status = 422 if (form.errors or problems) else 200
-    return render_template("programmes/form.html", form=form, programme=programme, functions=functions,
-                           planned=planned, target_problems=problems.get("targets", [])), status
+    status = 422 if (form.errors or target_problems) else 200
+    planned_fields = [(f, form[planned_field_name(f)]) for f in functions]
+    return render_template("programmes/form.html", form=form, programme=programme, planned_fields=planned_fields,
+                           target_problems=target_problems), status
 
 
 @bp.route("/admin/programmes/new", methods=["GET", "POST"])
@@ -99,6 +107,10 @@ def delete(programme_id):
     return redirect(url_for("programmes.index"))
 
 
+def _to_themes(programme_id):
+    return redirect(url_for("programmes.show", programme_id=programme_id) + "#themes")
+
+
 @bp.route("/admin/programmes/<int:programme_id>/themes", methods=["POST"])
 @login_required
 def add_theme(programme_id):
@@ -106,11 +118,14 @@ def add_theme(programme_id):
     require("theme.edit", programme)
     form = ThemeForm()
     if form.validate_on_submit():
-        ops.save_theme(programme, {"name": form.name.data})
-        flash(_("Theme added."), "success")
-        return redirect(url_for("programmes.show", programme_id=programme.id) + "#themes")
-    return render_template("programmes/show.html", programme=programme, theme_form=form,
-                           planned_total=sum(t.planned for t in programme.targets)), 422
+        try:
+            ops.save_theme(programme, {"name": form.name.data})
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Theme added."), "success")
+            return _to_themes(programme.id)
+    return _show(programme, theme_form=form, status=422)
 
 
 @bp.route("/admin/themes/<int:theme_id>", methods=["POST"])
@@ -120,11 +135,22 @@ def rename_theme(theme_id):
     require("theme.edit", theme)
     try:
         ops.save_theme(theme.programme, {"name": request.form.get("name", "")}, theme)
-        flash(_("Theme renamed."), "success")
     except ValidationError as error:
-        flash(_("The theme needs a name."), "error")
-        db.session.rollback()
-    return redirect(url_for("programmes.show", programme_id=theme.programme_id) + "#themes")
+        return _show(theme.programme, theme_errors={theme.id: error.fields.get("name", [])}, status=422)
+    flash(_("Theme renamed."), "success")
+    return _to_themes(theme.programme_id)
+
+
+@bp.route("/admin/themes/<int:theme_id>/move", methods=["POST"])
+@login_required
+def move_theme(theme_id):
+    theme = get_or_404(Theme, theme_id)
+    require("theme.edit", theme)
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    if offset is None:
+        abort(400)
+    ops.move_theme(theme, offset)
+    return _to_themes(theme.programme_id)
 
 
 @bp.route("/admin/themes/<int:theme_id>/delete", methods=["POST"])
@@ -135,7 +161,7 @@ def delete_theme(theme_id):
     programme_id = theme.programme_id
     ops.delete_theme(theme)
     flash(_("Theme deleted. Its activities are kept without a theme."), "success")
-    return redirect(url_for("programmes.show", programme_id=programme_id) + "#themes")
+    return _to_themes(programme_id)
 
 
 def _goal_form(programme, goal=None):
@@ -193,16 +219,15 @@ def delete_goal(goal_id):
 def outcomes(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("outcome.record", goal)
-    coordinator = policy.coordinates(current_user, goal.programme_id)
-    managed = None if coordinator else policy.managed_organisation_ids(current_user)
+    # Coordinators see and record for every organisation; managers only for their own.
+    managed = None if policy.coordinates(current_user, goal.programme_id) else policy.managed_organisation_ids(current_user)
     form = OutcomeForm()
-    orgs = goal.programme.organisations or db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    form.organisation_id.choices = [(o.id, o.name) for o in orgs if managed is None or o.id in managed]
+    form.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(ops.outcome_organisations(goal.programme))
+                                    if managed is None or o.id in managed]
     if goal.unit == "organisations" and form.validate_on_submit():
-        if not policy.can(current_user, "outcome.record", (goal, form.organisation_id.data)):
-            abort(403)
+        require("outcome.record", (goal, form.organisation_id.data))
         upload = form.attachment.data
-        attachment = (upload.filename, upload.read(5 * 1024 * 1024 + 1)) if upload and upload.filename else None
+        attachment = (upload.filename, upload.read(ops.MAX_ATTACHMENT + 1)) if upload and upload.filename else None
         try:
             ops.record_outcome(goal, {"organisation_id": form.organisation_id.data, "evidence": form.evidence.data},
                                current_user, attachment)
@@ -212,7 +237,8 @@ def outcomes(goal_id):
             flash(_("Outcome recorded."), "success")
             return redirect(url_for("programmes.outcomes", goal_id=goal.id))
     page = paginate(ops.outcomes_query(goal, managed))
-    return render_template("programmes/outcomes.html", goal=goal, form=form, page=page), 422 if form.errors else 200
+    return render_template("programmes/outcomes.html", goal=goal, form=form, page=page,
+                           coordinator=managed is None), 422 if form.errors else 200
 
 
 @bp.route("/outcomes/<int:outcome_id>/attachment")

@@ -32,3 +32,10 @@ def test_every_api_route_is_documented(app):
             if (method, path) not in documented:
                 missing.append(f"{method} {path}")
     assert not missing, f"undocumented API routes: {missing}"
+
+
+def test_huge_ids_are_404_not_500(api, make, client):
+    c = api(make.person(role="admin"))
+    for url in ("/api/v1/programmes/1000000000000000000000000000000", "/api/v1/people/99999999999999999999999"):
+        assert c.get(url).status_code == 404
+    assert client.get("/activities/1000000000000000000000000000").status_code == 404
