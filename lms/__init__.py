@@ -86,6 +86,7 @@ def create_app(config=None):
     from lms.notifications.views import bp as notifications_bp
     from lms.people.views import bp as people_bp
     from lms.programmes.views import bp as programmes_bp
+    from certificates.views import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -95,6 +96,10 @@ def create_app(config=None):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(completion_bp)
+    app.register_blueprint(certificates_bp)
+    import certificates
+
+    certificates.init_app(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

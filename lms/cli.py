@@ -36,3 +36,6 @@ def register_cli(app):
     from lms.notifications.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    from certificates.cli import certificates_cli
+
+    app.cli.add_command(certificates_cli)

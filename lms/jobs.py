@@ -11,6 +11,9 @@ def init_app(app):
         task_eager_propagates=True,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
+        # A killed worker's unacknowledged (acks_late) task comes back after this many
+        # seconds on Redis, not the default hour; tasks are idempotent, so early is safe.
+        broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT", 600))},
     )
 
     class AppContextTask(celery.Task):

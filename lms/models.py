@@ -6,3 +6,4 @@ from lms.enrollment.models import Enrollment, PriorCompletion  # noqa: F401,E402
 from lms.attendance.models import Attendance, AttendanceChange  # noqa: F401,E402
 from lms.completion.models import Completion  # noqa: F401,E402
 from lms.notifications.models import CalendarToken, OutboxEmail  # noqa: F401,E402
+from certificates.models import Certificate, CertificateBatch, CertificateFailure  # noqa: F401,E402

@@ -27,3 +27,63 @@ def credited(marks):
     """``(hours, details)`` for a CompletionResult: exact minutes and sessions attended."""
     minutes = minutes_of(marks)
     return to_hours(minutes), {"minutes": minutes, "sessions_attended": len(attended_marks(marks))}
+
+
+# --- certificate lines (issue 5) ---
+
+def local_day(moment):
+    """A stored (UTC) moment as a date in the application's timezone."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))).date()
+
+
+def day_text(moment):
+    """A session's day in the current (forced) locale, e.g. "3 March 2026"."""
+    from flask_babel import format_date
+
+    return format_date(local_day(moment), "long")
+
+
+def days_text(sessions):
+    """The dates of sessions: one day, or "first – last"."""
+    days = sorted({local_day(s.starts_at) for s in sessions})
+    if not days:
+        return ""
+    from flask_babel import format_date
+
+    if len(days) == 1:
+        return format_date(days[0], "long")
+    return f"{format_date(days[0], 'long')} – {format_date(days[-1], 'long')}"
+
+
+def place_of(event):
+    """Where the event took place: its place, its sessions' places, or online."""
+    from flask_babel import gettext
+
+    places = [event.place] if event.place else []
+    for session in event.sessions:
+        if session.place and session.place not in places:
+            places.append(session.place)
+    if places:
+        return ", ".join(places)
+    if event.online_url:
+        return gettext("Online")
+    return ""
+
+
+def attended_sessions(enrollment):
+    """Sessions the enrollment attended (present or late), make-ups included, by time."""
+    from sqlalchemy import select
+
+    from lms.attendance.models import Attendance
+    from lms.catalog.models import Session
+    from lms.extensions import db
+
+    return db.session.scalars(
+        select(Session).join(Attendance, Attendance.session_id == Session.id)
+        .where(Attendance.enrollment_id == enrollment.id, Attendance.status.in_(ATTENDED))
+        .order_by(Session.starts_at)
+    ).all()

@@ -198,6 +198,29 @@ def _roster_view(user, event=None):
     return trains(user, event) or coordinates(user, event.activity.programme_id) or is_manager(user)
 
 
+# --- certificates (issue 5) ---
+def _certificate_view(user, certificate=None):
+    """The holder, managers of the holder's organisation (at enrolment or now), and
+    coordinators of the programme."""
+    if not _signed_in(user):
+        return False
+    if certificate is None:
+        return True
+    if certificate.person_id == user.id or coordinates(user, certificate.programme_id):
+        return True
+    managed = managed_organisation_ids(user)
+    if not managed:
+        return False
+    person = certificate.person
+    return certificate.organisation_id in managed or (person is not None and person.organisation_id in managed)
+
+
+def _certificate_revoke(user, certificate=None):
+    if not _signed_in(user):
+        return False
+    return coordinates(user, None if certificate is None else certificate.programme_id)
+
+
 RULES = {
     # Public pages.
     "catalog.browse": _anyone,
@@ -261,6 +284,14 @@ RULES = {
     "approvals.view": lambda u, o=None: is_manager(u) or coordinates(u),
     "admin.access": lambda u, o=None: coordinates(u) or is_admin(u),
     "api.use": _signed_in,
+    # Certificates (issue 5).
+    "certificate.mine": _signed_in,
+    "certificate.list": lambda u, o=None: _signed_in(u) and (coordinates(u) or is_manager(u)),
+    "certificate.view": _certificate_view,
+    "certificate.download": _certificate_view,
+    "certificate.revoke": _certificate_revoke,
+    "certificate.reissue": _certificate_revoke,
+    "certificate.bulk": lambda u, o=None: _signed_in(u) and _coordinator_of(u, o),
 }
 
 

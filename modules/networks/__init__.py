@@ -63,4 +63,13 @@ class NetworkKind(ActivityKind):
         return int((settings or {}).get("cadence_per_year") or 0)
 
     def certificate_lines(self, completion):
-        return []
+        """The meetings attended, with their dates."""
+        from modules._common import attended_sessions, day_text
+
+        enrollment = completion.enrollment
+        sessions = [s for s in attended_sessions(enrollment) if s.event_id == enrollment.event_id]
+        total = len(enrollment.event.sessions)
+        lines = [str(_l("Meetings attended: %(n)s of %(total)s", n=len(sessions), total=total))]
+        if sessions:
+            lines.append(", ".join(day_text(s.starts_at) for s in sessions))
+        return lines

@@ -36,4 +36,12 @@ class SeminarKind(ActivityKind):
         return CompletionResult(True, hours, details=details)
 
     def certificate_lines(self, completion):
-        return []
+        """The seminar's date and place."""
+        from modules._common import days_text, place_of
+
+        event = completion.enrollment.event
+        lines = [str(_l("Date: %(date)s", date=days_text(event.sessions)))] if event.sessions else []
+        place = place_of(event)
+        if place:
+            lines.append(str(_l("Place: %(place)s", place=place)))
+        return lines

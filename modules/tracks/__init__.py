@@ -136,4 +136,25 @@ class TrackKind(ActivityKind):
         return CompletionResult(True, hours, details=details)
 
     def certificate_lines(self, completion):
-        return []
+        """The track's blocks with the dates of their days, and the days attended."""
+        from modules._common import attended_sessions, day_text
+
+        enrollment = completion.enrollment
+        event = enrollment.event
+        settings = event.activity.settings or {}
+        sessions = list(event.sessions)
+        days = int(settings.get("days") or len(sessions) or 0)
+        blocks = list(settings.get("blocks") or ([days] if days else []))
+        lines = []
+        position = 0
+        for number, size in enumerate(blocks, start=1):
+            dates = [day_text(s.starts_at) for s in sessions[position:position + size]]
+            position += size
+            if dates:
+                lines.append(str(_l("Block %(n)s: %(dates)s", n=number, dates=", ".join(dates))))
+        attended = {self.day_number(s) for s in attended_sessions(enrollment)
+                    if s.event.activity_id == event.activity_id}
+        attended = {d for d in attended if d is not None and d <= days}
+        if days:
+            lines.append(str(_l("Days attended: %(a)s of %(n)s", a=len(attended), n=days)))
+        return lines

@@ -45,4 +45,15 @@ class WorkshopKind(ActivityKind):
         return CompletionResult(True, hours, details=details)
 
     def certificate_lines(self, completion):
-        return []
+        """The workshop's date(s), place and method."""
+        from modules._common import days_text, place_of
+
+        event = completion.enrollment.event
+        lines = [str(_l("Date: %(date)s", date=days_text(event.sessions)))] if event.sessions else []
+        place = place_of(event)
+        if place:
+            lines.append(str(_l("Place: %(place)s", place=place)))
+        method = (event.activity.settings or {}).get("method")
+        if method and method != "open" and method in METHODS:
+            lines.append(str(METHODS[method]))
+        return lines

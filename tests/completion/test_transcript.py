@@ -40,8 +40,10 @@ def test_transcript_items_and_exact_hours(db, make, trained, enrol, api):
     assert items[network.id] == {
         "activity_id": network.activity_id, "kind": "network", "title": network.activity.title, "event_id": network.id,
         "status": "completed", "sessions_attended": 3, "sessions_total": 3, "hours": 1.0,
-        "completed_on": meetings[-1].starts_at.date().isoformat(), "certificate_code": None,
+        "completed_on": meetings[-1].starts_at.date().isoformat(),
+        "certificate_code": items[network.id]["certificate_code"],
     }
+    assert len(items[network.id]["certificate_code"]) == 19  # XXXX-XXXX-XXXX-XXXX, issued on finalize
     assert items[seminar.id]["status"] == "in_progress"
     assert items[seminar.id]["hours"] == 0.83
     assert items[seminar.id]["sessions_attended"] == 1 and items[seminar.id]["completed_on"] is None

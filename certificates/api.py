@@ -1,0 +1,62 @@
+"""Certificate endpoints of the JSON API (API.md): list, show, PDF, revoke, public verify."""
+from flask import Response, request
+from flask_babel import gettext as _
+
+from certificates import operations
+from certificates.ratelimit import hit
+from lms.api import bp
+from lms.api.core import json_body, paginated, require, user
+from lms.errors import NotFound, ValidationError
+
+
+def _certificate(code):
+    certificate = operations.find(code)
+    if certificate is None:
+        raise NotFound(_("No certificate has this code."))
+    return certificate
+
+
+@bp.get("/certificates")
+def certificates():
+    require("certificate.mine")
+    person_id = request.args.get("person_id")
+    if person_id is not None:
+        try:
+            person_id = int(person_id)
+        except ValueError:
+            raise ValidationError(_("Some values are not valid."), fields={"person_id": [_("Must be a whole number.")]}) from None
+    return paginated(operations.visible(user(), person_id=person_id), operations.as_json)
+
+
+@bp.get("/certificates/<code>.pdf")
+def certificate_pdf(code):
+    certificate = _certificate(code)
+    require("certificate.download", certificate)
+    data = operations.pdf_for_download(certificate)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{operations.filename(certificate)}"',
+        "ETag": f'"{certificate.sha256}"',
+    })
+
+
+@bp.get("/certificates/<code>")
+def certificate(code):
+    certificate = _certificate(code)
+    require("certificate.view", certificate)
+    return operations.as_json(certificate)
+
+
+@bp.post("/certificates/<code>/revoke")
+def revoke_certificate(code):
+    certificate = _certificate(code)
+    require("certificate.revoke", certificate)
+    data = json_body()
+    operations.revoke(certificate, by=user(), reason=data.get("reason"))
+    return operations.as_json(certificate), 200
+
+
+@bp.get("/verify/<code>")
+def verify(code):
+    """Public (no token): is this a genuine, valid certificate?"""
+    hit("api-verify")
+    return operations.verification(_certificate(code))

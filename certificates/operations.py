@@ -1,0 +1,484 @@
+"""Issuing, revoking, reissuing and verifying certificates; bulk issue per event.
+
+A certificate is rendered once, in the holder's language, and stored with its SHA-256;
+downloads return those bytes. One valid certificate per completion (a partial unique
+index); a correction revokes the old one and links the new one. Operations flush; the
+request, CLI command or task commits.
+"""
+import hashlib
+import io
+import zipfile
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import event as sa_event
+
+from certificates import render
+from certificates.codes import new_code, normalize
+from certificates.models import Certificate, CertificateBatch, CertificateFailure
+from lms.errors import Conflict, ValidationError
+from lms.extensions import db
+from lms.types import utcnow
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+ZIP_LIMIT = 500
+WITHDRAWN_REASON = "The completion was withdrawn when the event was finalized again."
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+def _timezone(person):
+    try:
+        return ZoneInfo(person.timezone or current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+    except Exception:  # noqa: BLE001 - an unknown zone name must not stop a certificate
+        return ZoneInfo("UTC")
+
+
+def verify_url(code):
+    """The public address printed (and QR-encoded) on a certificate."""
+    return f"{current_app.config.get('BASE_URL', '').rstrip('/')}/verify/{code}"
+
+
+def _snapshot(completion):
+    """What the certificate states, as plain data (also kept for the verify page)."""
+    enrollment = completion.enrollment
+    event = enrollment.event
+    activity = event.activity
+    programme = activity.programme
+    person = enrollment.person
+    organisation = enrollment.organisation or person.organisation
+    tz = _timezone(person)
+    return {
+        "holder_name": person.name,
+        "organisation_name": organisation.name if organisation else "",
+        "activity_title": activity.title,
+        "event_title": event.title or "",
+        "programme_name": programme.name if programme else "",
+        "issuer_name": (programme.issuer_name if programme else None) or (programme.name if programme else "") or "Brobygger",
+        "signer_name": (programme.signer_name if programme else None) or "",
+        "signer_title": (programme.signer_title if programme else None) or "",
+        "starts_on": event.starts_at.astimezone(tz).date().isoformat() if event.starts_at else None,
+        "ends_on": event.ends_at.astimezone(tz).date().isoformat() if event.ends_at else None,
+        "completed_on": completion.completed_on.isoformat() if completion.completed_on else None,
+        "hours": float(completion.hours or 0),
+        "minutes": int(completion.minutes or 0),
+        "sessions_attended": int(completion.sessions_attended or 0),
+    }
+
+
+def _kind_lines(kind, completion):
+    if kind is None:
+        return []
+    try:
+        lines = kind.certificate_lines(completion)
+    except NotImplementedError:
+        return []
+    return [str(line) for line in (lines or [])]
+
+
+def build(completion, code, issued_at):
+    """``(context, details)`` for a completion's certificate, in the holder's language.
+
+    ``context`` feeds the sandboxed template (strings only); ``details`` is stored."""
+    from lms.plugins import registry
+
+    activity = completion.enrollment.event.activity
+    person = completion.enrollment.person
+    kind = registry.find(activity.kind)
+    details = _snapshot(completion)
+    locale = person.locale if person.locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        details["lines"] = _kind_lines(kind, completion)
+        url = verify_url(code)
+        context = {
+            "locale": locale,
+            "kind": activity.kind,
+            "kind_label": str(kind.label) if kind else activity.kind,
+            "code": code,
+            "holder_name": details["holder_name"],
+            "organisation_name": details["organisation_name"],
+            "activity_title": details["activity_title"],
+            "programme_name": details["programme_name"],
+            "issuer_name": details["issuer_name"],
+            "signer_name": details["signer_name"],
+            "signer_title": details["signer_title"],
+            "lines": details["lines"],
+            "hours": format_decimal(details["hours"], "#,##0.00"),
+            "issued_on": format_date(issued_at.astimezone(_timezone(person)).date(), "long"),
+            "verify_url": url,
+            "qr": render.qr_data_uri(url),
+        }
+    return context, details, locale
+
+
+def _render(kind, context, locale):
+    with force_locale(locale):
+        return render.render_pdf(kind, context)[1]
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+def valid_certificate(completion_id):
+    return db.session.scalar(
+        select(Certificate).where(Certificate.completion_id == completion_id, Certificate.revoked_at.is_(None))
+    )
+
+
+def _new_unique_code():
+    while True:  # 80 bits: a clash is practically impossible, but cheap to rule out
+        code = new_code()
+        if not db.session.scalar(select(exists().where(Certificate.code == code))):
+            return code
+
+
+def issue(completion, *, by=None):
+    """The completion's valid certificate, issuing (rendering and storing) it when there
+    is none. Idempotent: calling it again returns the same certificate."""
+    existing = valid_certificate(completion.id)
+    if existing is not None:
+        return existing
+    return _issue_new(completion, by=by)
+
+
+def _issue_new(completion, *, by=None):
+    enrollment = completion.enrollment
+    event = enrollment.event
+    earlier = db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.completion_id == completion.id))
+    issued_at = utcnow()
+    code = _new_unique_code()
+    context, details, locale = build(completion, code, issued_at)
+    pdf = _render(event.activity.kind, context, locale)
+    certificate = Certificate(
+        code=code, completion_id=completion.id, person_id=enrollment.person_id,
+        organisation_id=enrollment.organisation_id or enrollment.person.organisation_id,
+        programme_id=event.activity.programme_id, activity_id=event.activity_id, event_id=event.id,
+        kind=event.activity.kind, locale=locale, details=details, issued_at=issued_at,
+        issued_by_id=getattr(by, "id", None), sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), pdf=pdf,
+        idempotency_key=f"{completion.id}:{earlier}",
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def _require_reason(reason):
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError(_("Give a reason."), fields={"reason": [_("A reason is required.")]})
+    return reason[:2000]
+
+
+def revoke(certificate, *, by, reason):
+    """Revoke a valid certificate with a reason (shown on the verify page).
+    A revoked certificate answers 409 ``certificate_revoked``."""
+    reason = _require_reason(reason)
+    if certificate.revoked_at is not None:
+        raise Conflict(_("This certificate is already revoked."), code="certificate_revoked")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = getattr(by, "id", None)
+    certificate.revoke_reason = reason
+    db.session.flush()
+    return certificate
+
+
+def reissue(certificate, *, by, reason):
+    """After a correction (e.g. a misspelt name): revoke ``certificate`` and issue a new
+    one from the current data, linked from the old one. Returns the new certificate."""
+    reason = _require_reason(reason)
+    if certificate.revoked_at is not None:
+        raise Conflict(_("This certificate is revoked; reissue its replacement instead."), code="certificate_revoked")
+    if certificate.completion is None:
+        raise Conflict(_("The completion behind this certificate no longer exists."), code="conflict")
+    revoke(certificate, by=by, reason=reason)
+    new = _issue_new(certificate.completion, by=by)
+    certificate.replaced_by_id = new.id
+    db.session.flush()
+    return new
+
+
+def pdf_for_download(certificate):
+    """The stored PDF bytes (never re-rendered); 409 ``certificate_revoked`` when revoked."""
+    if certificate.revoked_at is not None:
+        raise Conflict(_("This certificate was revoked and cannot be downloaded."), code="certificate_revoked")
+    return certificate.pdf
+
+
+def filename(certificate):
+    return f"certificate-{certificate.code}.pdf"
+
+
+# --- bulk issue -----------------------------------------------------------------------------
+
+def _event_completions(event_id):
+    from lms.completion.models import Completion
+    from lms.enrollment.models import Enrollment
+
+    return select(Completion).join(Enrollment, Enrollment.id == Completion.enrollment_id).where(
+        Enrollment.event_id == event_id
+    )
+
+
+def missing_completions(event_id):
+    """Completions of the event without a valid certificate."""
+    from lms.completion.models import Completion
+
+    has_valid = exists().where(Certificate.completion_id == Completion.id, Certificate.revoked_at.is_(None))
+    return db.session.scalars(_event_completions(event_id).where(~has_valid).order_by(Completion.id)).all()
+
+
+def start_batch(event, *, by=None):
+    """The event's unfinished batch, or a new one counting what is left to issue."""
+    batch = db.session.scalar(
+        select(CertificateBatch).where(CertificateBatch.event_id == event.id, CertificateBatch.status != "finished")
+        .order_by(CertificateBatch.id.desc())
+    )
+    if batch is not None:
+        return batch
+    count = db.session.scalar(select(func.count()).select_from(CertificateBatch).where(CertificateBatch.event_id == event.id))
+    batch = CertificateBatch(event_id=event.id, key=f"event-{event.id}-{count + 1}", status="queued",
+                             total=len(missing_completions(event.id)), created_by_id=getattr(by, "id", None))
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def run_batch(batch_id, *, commit=False, progress=None):
+    """Issue every missing certificate of the batch's event.
+
+    Each certificate is issued in a savepoint: one that fails is recorded on the batch
+    and the others go on. With ``commit`` (worker, CLI) every certificate is committed
+    at once, so the progress page moves and a killed worker loses at most the one in
+    flight; run again (a redelivered task), it skips what exists. ``progress(batch)`` is
+    called after each certificate. Returns the batch.
+    """
+    batch = db.session.get(CertificateBatch, batch_id)
+    if batch is None or batch.status == "finished":
+        return batch
+    todo = missing_completions(batch.event_id)
+    if batch.status == "queued":
+        batch.status, batch.started_at = "running", utcnow()
+    # Resuming: what was done before plus what is left.
+    batch.total = max(batch.total, batch.issued + batch.skipped + batch.failed + len(todo))
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    for completion in todo:
+        completion_id = completion.id
+        try:
+            with db.session.begin_nested():
+                if valid_certificate(completion_id) is None:
+                    _issue_new(completion, by=batch.created_by)
+                    outcome = "issued"
+                else:
+                    outcome = "skipped"
+        except IntegrityError:
+            # Another worker issued it in the meantime: the unique index holds.
+            outcome = "skipped"
+        except Exception as exc:  # noqa: BLE001 - one failing certificate must not stop the batch
+            current_app.logger.exception("certificate for completion %s failed", completion_id)
+            db.session.add(CertificateFailure(batch_id=batch.id, completion_id=completion_id,
+                                              message=f"{type(exc).__name__}: {exc}"[:2000]))
+            outcome = "failed"
+        setattr(batch, outcome, getattr(batch, outcome) + 1)
+        db.session.flush()
+        if commit:
+            db.session.commit()
+        if progress is not None:
+            progress(batch)
+    batch.status, batch.finished_at = "finished", utcnow()
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return batch
+
+
+def _eager():
+    from lms.extensions import celery
+
+    return bool(celery.conf.task_always_eager)
+
+
+def codes_for(completion_ids):
+    """``{completion_id: code}`` of valid certificates (transcripts, finalize answers)."""
+    ids = [i for i in completion_ids if i is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Certificate.completion_id, Certificate.code)
+        .where(Certificate.completion_id.in_(ids), Certificate.revoked_at.is_(None))
+    )
+    return dict(rows.all())
+
+
+def on_finalized(event, outcome):
+    """Hook of :func:`lms.completion.operations.finalize`: issue the event's missing
+    certificates (inline without a broker, else as a job after the commit) and add the
+    valid codes to the finalize answer."""
+    if not outcome.completions:
+        return
+    ids = [c.id for c in outcome.completions]
+    if missing_completions(event.id):
+        batch = start_batch(event)
+        if _eager():
+            run_batch(batch.id)
+        else:
+            db.session.info.setdefault("certificate_batches", []).append(batch.id)
+    codes = codes_for(ids)
+    outcome.certificates.extend(codes[i] for i in ids if i in codes and codes[i] not in outcome.certificates)
+
+
+def on_withdrawn(completion):
+    """Hook: a re-finalize removed the completion, so its certificate is revoked."""
+    certificate = valid_certificate(completion.id)
+    if certificate is not None:
+        certificate.revoked_at = utcnow()
+        certificate.revoke_reason = WITHDRAWN_REASON
+        db.session.flush()
+
+
+def queue_batch(batch):
+    """Hand a batch to the worker after the current transaction commits (inline without
+    a broker, i.e. now)."""
+    if _eager():
+        return run_batch(batch.id)
+    db.session.info.setdefault("certificate_batches", []).append(batch.id)
+    return batch
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _dispatch_after_commit(session):
+    ids = session.info.pop("certificate_batches", [])
+    if ids:
+        from certificates.tasks import issue_batch
+
+        for batch_id in ids:
+            try:
+                issue_batch.apply_async(args=[batch_id])
+            except Exception:  # noqa: BLE001 - the batch stays queued; the page offers to run it
+                current_app.logger.exception("could not queue certificate batch %s", batch_id)
+
+
+@sa_event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction):
+    if previous_transaction.parent is None or not session.in_transaction():
+        session.info.pop("certificate_batches", None)
+
+
+# --- finding, listing, verifying -------------------------------------------------------------
+
+def find(code):
+    """The certificate with this code (any case, dashes optional), or None."""
+    code = normalize(code)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def match_upload(data):
+    """Tamper check: the certificate whose stored bytes are exactly ``data``, or None."""
+    digest = hashlib.sha256(data).hexdigest()
+    return db.session.scalar(select(Certificate).where(Certificate.sha256 == digest).order_by(Certificate.id))
+
+
+def verification(certificate):
+    """The public answer of ``GET /api/v1/verify/<code>``: no personal data but the name."""
+    return {
+        "valid": certificate.revoked_at is None,
+        "holder_name": certificate.holder_name,
+        "activity_title": certificate.activity_title,
+        "issued_on": certificate.issued_at.date().isoformat(),
+        "revoked": certificate.revoked_at is not None,
+        "sha256": certificate.sha256,
+    }
+
+
+def visible(user, *, person_id=None, organisation_id=None, event_id=None, status=None, q=None):
+    """A select() of the certificates ``user`` may see, newest first, filtered."""
+    from lms.auth import policy
+    from lms.people.models import Person
+
+    query = select(Certificate).join(Person, Person.id == Certificate.person_id)
+    if not policy.coordinates(user):
+        managed = policy.managed_organisation_ids(user)
+        query = query.where(or_(
+            Certificate.person_id == user.id,
+            Certificate.organisation_id.in_(managed or [-1]),
+            Person.organisation_id.in_(managed or [-1]),
+        ))
+    elif not policy.coordinates_all(user):
+        programmes = [g.programme_id for g in user.roles if g.role == "coordinator" and g.programme_id]
+        managed = policy.managed_organisation_ids(user)
+        query = query.where(or_(
+            Certificate.programme_id.in_(programmes or [-1]), Certificate.person_id == user.id,
+            Certificate.organisation_id.in_(managed or [-1]),
+        ))
+    if person_id is not None:
+        query = query.where(Certificate.person_id == person_id)
+    if organisation_id is not None:
+        query = query.where(Certificate.organisation_id == organisation_id)
+    if event_id is not None:
+        query = query.where(Certificate.event_id == event_id)
+    if status == "valid":
+        query = query.where(Certificate.revoked_at.is_(None))
+    elif status == "revoked":
+        query = query.where(Certificate.revoked_at.is_not(None))
+    if q:
+        needle = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(Person.name).like(needle), func.lower(Certificate.code).like(needle)))
+    return query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+
+
+def zip_of(certificates):
+    """A zip of the valid certificates' stored PDFs (revoked ones are left out)."""
+    buffer = io.BytesIO()
+    count = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificates:
+            if certificate.revoked_at is not None:
+                continue
+            name = f"{_safe(certificate.holder_name)}-{certificate.code}.pdf"
+            info = zipfile.ZipInfo(name, date_time=certificate.issued_at.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, certificate.pdf)
+            count += 1
+    return buffer.getvalue(), count
+
+
+def _safe(name):
+    keep = "".join(c if c.isalnum() or c in " -_" else "_" for c in (name or ""))
+    return "-".join(keep.split())[:60] or "certificate"
+
+
+def as_json(certificate):
+    """The API representation (API.md)."""
+    from flask import url_for
+
+    return {
+        "code": certificate.code,
+        "person_id": certificate.person_id,
+        "activity_id": certificate.activity_id,
+        "event_id": certificate.event_id,
+        "issued_at": certificate.issued_at.isoformat(),
+        "locale": certificate.locale,
+        "sha256": certificate.sha256,
+        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        "pdf_url": url_for("api.certificate_pdf", code=certificate.code),
+    }
+
+
+def event_certificates(event_id):
+    return db.session.scalars(
+        select(Certificate).where(Certificate.event_id == event_id).order_by(Certificate.issued_at, Certificate.id)
+    ).all()
+
+
+def batches_of(event_id, limit=10):
+    return db.session.scalars(
+        select(CertificateBatch).where(CertificateBatch.event_id == event_id)
+        .order_by(CertificateBatch.id.desc()).limit(limit)
+    ).all()

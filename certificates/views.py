@@ -1,0 +1,239 @@
+"""Certificate pages: public verification and tamper check, my certificates, managers'
+lists with zip download, downloads, revoke/reissue, an event's bulk issue and progress."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from certificates import operations
+from certificates.codes import normalize
+from certificates.forms import CodeForm, FilterForm, IssueForm, ReasonForm, UploadForm, ZipForm
+from certificates.models import Certificate, CertificateBatch
+from certificates.ratelimit import hit
+from lms.auth import policy
+from lms.catalog.models import Event
+from lms.errors import ValidationError
+from lms.extensions import db
+from lms.web import apply_errors, can, get_or_404, paginate, require
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+def _certificate_or_404(code):
+    certificate = operations.find(code)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+# --- public ----------------------------------------------------------------------------------
+
+def _verify_index(upload_form=None, result=None, checked=False, status=200):
+    return render_template(
+        "certificates/verify_index.html", code_form=CodeForm(formdata=None), upload_form=upload_form or UploadForm(formdata=None),
+        result=result, checked=checked,
+    ), status
+
+
+@bp.route("/verify", methods=["GET"])
+def verify_index():
+    code = request.args.get("code")
+    if code:
+        normal = normalize(code)
+        if normal:
+            return redirect(url_for(".verify", code=normal))
+        form = CodeForm(request.args)
+        form.validate()
+        form.code.errors = list(form.code.errors) + [_("This is not a certificate code. Codes have 16 letters and digits.")]
+        return render_template("certificates/verify_index.html", code_form=form, upload_form=UploadForm(formdata=None),
+                               result=None, checked=False), 422
+    return _verify_index()
+
+
+@bp.route("/verify", methods=["POST"])
+def verify_upload():
+    """Tamper check: is the uploaded file byte-identical to an issued certificate?"""
+    hit()
+    request.max_content_length = operations.MAX_UPLOAD_BYTES + 64 * 1024
+    try:
+        form = UploadForm()
+        valid = form.validate()
+    except RequestEntityTooLarge:
+        form = UploadForm(formdata=None)
+        form.pdf.errors = [_("The file is larger than 5 MB, so it is not one of our certificates.")]
+        return _verify_index(form, status=413)
+    if not valid:
+        return _verify_index(form, status=422)
+    data = form.pdf.data.read(operations.MAX_UPLOAD_BYTES + 1)
+    if len(data) > operations.MAX_UPLOAD_BYTES:
+        form.pdf.errors = [_("The file is larger than 5 MB, so it is not one of our certificates.")]
+        return _verify_index(form, status=413)
+    return _verify_index(form, result=operations.match_upload(data), checked=True)
+
+
+@bp.route("/verify/<code>")
+def verify(code):
+    hit()
+    certificate = operations.find(code)
+    if certificate is None:
+        return render_template("certificates/verify_unknown.html", code=code[:40]), 404
+    return render_template("certificates/verify.html", certificate=certificate)
+
+
+# --- signed in -----------------------------------------------------------------------------
+
+@bp.route("/me/certificates")
+def mine():
+    require("certificate.mine")
+    page = paginate(operations.visible(current_user, person_id=current_user.id))
+    return render_template("certificates/mine.html", page=page)
+
+
+def _organisation_choices():
+    from lms.people.models import Organisation
+
+    query = select(Organisation).order_by(Organisation.name)
+    if not policy.coordinates(current_user):
+        query = query.where(Organisation.id.in_(policy.managed_organisation_ids(current_user) or [-1]))
+    return [("", _("All"))] + [(str(o.id), o.name) for o in db.session.scalars(query)]
+
+
+def _filtered(form):
+    organisation_id = form.organisation_id.data
+    return operations.visible(
+        current_user,
+        organisation_id=int(organisation_id) if organisation_id and organisation_id.isdigit() else None,
+        status=form.status.data or None,
+        q=form.q.data or None,
+    )
+
+
+@bp.route("/manager/certificates")
+def manage():
+    require("certificate.list")
+    form = FilterForm(request.args)
+    form.organisation_id.choices = _organisation_choices()
+    if not form.validate():
+        form = FilterForm(formdata=None)
+        form.organisation_id.choices = _organisation_choices()
+    page = paginate(_filtered(form))
+    return render_template("certificates/manage.html", page=page, form=form, zip_form=ZipForm(),
+                           limit=operations.ZIP_LIMIT)
+
+
+@bp.route("/manager/certificates.zip", methods=["POST"])
+def manage_zip():
+    """Many certificates at once: the ticked ones, or every valid one the filter finds."""
+    require("certificate.list")
+    if not ZipForm().validate():
+        abort(400)
+    if request.form.get("all"):
+        form = FilterForm(request.args)
+        form.organisation_id.choices = _organisation_choices()
+        form.validate()
+        query = _filtered(form).where(Certificate.revoked_at.is_(None)).limit(operations.ZIP_LIMIT)
+    else:
+        codes = [c for c in (normalize(x) for x in request.form.getlist("code")[:operations.ZIP_LIMIT]) if c]
+        if not codes:
+            flash(_("Tick the certificates to download first."), "error")
+            return redirect(url_for(".manage", **request.args))
+        query = operations.visible(current_user).where(Certificate.code.in_(codes))
+    certificates = [c for c in db.session.scalars(query.options(undefer(Certificate.pdf))) if can("certificate.download", c)]
+    data, count = operations.zip_of(certificates)
+    if not count:
+        flash(_("None of these certificates can be downloaded (revoked ones are left out)."), "error")
+        return redirect(url_for(".manage", **request.args))
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": 'attachment; filename="certificates.zip"'})
+
+
+@bp.route("/certificates/<code>.pdf")
+def download(code):
+    certificate = _certificate_or_404(code)
+    require("certificate.download", certificate)
+    data = operations.pdf_for_download(certificate)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{operations.filename(certificate)}"',
+        "ETag": f'"{certificate.sha256}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.route("/certificates/<code>")
+def show(code):
+    certificate = _certificate_or_404(code)
+    require("certificate.view", certificate)
+    return render_template("certificates/show.html", certificate=certificate)
+
+
+def _reason_page(certificate, action, form, status=200):
+    return render_template("certificates/reason.html", certificate=certificate, action=action, form=form), status
+
+
+@bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
+def revoke(code):
+    certificate = _certificate_or_404(code)
+    require("certificate.revoke", certificate)
+    form = ReasonForm()
+    if request.method == "GET" or not form.validate():
+        return _reason_page(certificate, "revoke", form, 200 if request.method == "GET" else 422)
+    try:
+        operations.revoke(certificate, by=current_user, reason=form.reason.data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _reason_page(certificate, "revoke", form, 422)
+    flash(_("Certificate %(code)s is revoked.", code=certificate.code), "success")
+    return redirect(url_for(".show", code=certificate.code))
+
+
+@bp.route("/certificates/<code>/reissue", methods=["GET", "POST"])
+def reissue(code):
+    certificate = _certificate_or_404(code)
+    require("certificate.reissue", certificate)
+    form = ReasonForm()
+    if request.method == "GET" or not form.validate():
+        return _reason_page(certificate, "reissue", form, 200 if request.method == "GET" else 422)
+    try:
+        new = operations.reissue(certificate, by=current_user, reason=form.reason.data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _reason_page(certificate, "reissue", form, 422)
+    flash(_("Certificate %(old)s is revoked and replaced by %(new)s.", old=certificate.code, new=new.code), "success")
+    return redirect(url_for(".show", code=new.code))
+
+
+# --- an event's certificates (coordinators) ---------------------------------------------------
+
+@bp.route("/events/<int:event_id>/certificates")
+def event_certificates(event_id):
+    event = get_or_404(Event, event_id)
+    require("certificate.bulk", event)
+    return render_template(
+        "certificates/event.html", event=event, certificates=operations.event_certificates(event.id),
+        batches=operations.batches_of(event.id), missing=len(operations.missing_completions(event.id)),
+        form=IssueForm(),
+    )
+
+
+@bp.route("/events/<int:event_id>/certificates/issue", methods=["POST"])
+def issue_event(event_id):
+    event = get_or_404(Event, event_id)
+    require("certificate.bulk", event)
+    if not IssueForm().validate():
+        abort(400)
+    batch = operations.start_batch(event, by=current_user)
+    operations.queue_batch(batch)
+    return redirect(url_for(".batch", batch_id=batch.id))
+
+
+@bp.route("/certificates/batches/<int:batch_id>")
+def batch(batch_id):
+    batch = get_or_404(CertificateBatch, batch_id)
+    require("certificate.bulk", batch.event)
+    response = Response(render_template("certificates/batch.html", batch=batch))
+    if batch.running:
+        # Reload every few seconds while it runs: progress without JavaScript.
+        response.headers["Refresh"] = "3"
+    return response
