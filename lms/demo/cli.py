@@ -18,6 +18,8 @@ def load():
     try:
         result = load_demo()
         db.session.commit()
+        issued = _demo_certificates(result["logins"])
+        db.session.commit()
     except Exception:
         db.session.rollback()
         raise
@@ -37,12 +39,36 @@ def load():
         f"  {c['events']} events, {c['sessions']} sessions, {c['enrollments']} enrollments, "
         f"{c['attendance']} attendance marks, {c['completions']} completions"
     )
+    if issued:
+        click.echo(f"  {issued} certificates issued for the demo logins' completions; the others are issued "
+                   "from an event's certificates page or with `flask certificates issue --event ID`.")
     click.echo(f"\nDemo logins (password for all: {result['password']}):")
     width = max(len(login["email"]) for login in result["logins"])
     for login in result["logins"]:
         click.echo(f"  {login['email']:<{width}}  {login['role'] or 'staff':<11}  {login['note']}")
     click.echo("The five logins are among the 260 participants of the 17 organisations;\n"
                "other participants have no password.")
+
+
+def _demo_certificates(logins):
+    """Certificates for the demo logins' completions (rendering all ~1000 would slow `make run`)."""
+    from sqlalchemy import select
+
+    from certificates.operations import issue, valid_certificate
+    from lms.completion.models import Completion
+    from lms.enrollment.models import Enrollment
+    from lms.people.models import Person
+
+    emails = [login["email"] for login in logins]
+    completions = db.session.scalars(
+        select(Completion).join(Enrollment, Enrollment.id == Completion.enrollment_id)
+        .join(Person, Person.id == Enrollment.person_id).where(Person.email.in_(emails))).all()
+    issued = 0
+    for completion in completions:
+        if valid_certificate(completion.id) is None:
+            issue(completion)
+            issued += 1
+    return issued
 
 
 @demo_cli.command("scale")
