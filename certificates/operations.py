@@ -112,8 +112,18 @@ def build(completion, code, issued_at):
             "issued_on": format_date(issued_at.astimezone(_timezone(person)).date(), "long"),
             "verify_url": url,
             "qr": render.qr_data_uri(url),
+            "logo": _logo_data_uri(activity.programme),
         }
     return context, details, locale
+
+
+def _logo_data_uri(programme):
+    """The programme's logo as a ``data:`` URI (the only images the URL fetcher lets in)."""
+    import base64
+
+    if programme is None or not programme.logo_mime or not programme.logo:
+        return None
+    return f"data:{programme.logo_mime};base64," + base64.b64encode(programme.logo).decode()
 
 
 def _render(kind, context, locale):

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
@@ -34,6 +34,8 @@ class ProgrammeForm(FlaskForm):
     issuer_name = StringField(_l("Certificate issuer"), validators=[Optional(), Length(max=200)])
     signer_name = StringField(_l("Certificate signed by"), validators=[Optional(), Length(max=200)])
     signer_title = StringField(_l("Signer's title"), validators=[Optional(), Length(max=200)])
+    logo = FileField(_l("Logo on certificates"), description=_l("PNG or JPEG, at most 1 MB."))
+    remove_logo = BooleanField(_l("Remove the logo"))
 
 
 class _WholeNumberRange(NumberRange):

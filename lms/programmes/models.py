@@ -46,6 +46,9 @@ class Programme(db.Model):
     issuer_name: Mapped[str | None] = mapped_column(String(200))
     signer_name: Mapped[str | None] = mapped_column(String(200))
     signer_title: Mapped[str | None] = mapped_column(String(200))
+    # The programme's logo on certificates (PNG or JPEG, at most 1 MB).
+    logo: Mapped[bytes | None] = mapped_column(deferred=True)
+    logo_mime: Mapped[str | None] = mapped_column(String(20))
 
     organisations = relationship("Organisation", secondary=programme_organisation, order_by="Organisation.name")
     targets = relationship("TargetGroup", back_populates="programme", cascade="all, delete-orphan")

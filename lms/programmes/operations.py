@@ -8,7 +8,7 @@ import os
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
-from lms.errors import Conflict
+from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Organisation
 from lms.programmes.models import GOAL_BASES, GOAL_UNITS, Goal, OrganisationOutcome, Programme, TargetGroup, Theme
@@ -336,3 +336,23 @@ def outcomes_query(goal, organisation_ids=None):
     if organisation_ids is not None:
         query = query.where(OrganisationOutcome.organisation_id.in_(organisation_ids or [-1]))
     return query
+
+
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+MAX_LOGO_BYTES = 1024 * 1024
+
+
+def set_logo(programme, data):
+    """Store (``data`` bytes) or remove (``None``) the logo printed on certificates."""
+    if data is None:
+        programme.logo, programme.logo_mime = None, None
+        db.session.flush()
+        return programme
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationError(_("The logo is too large (at most 1 MB)."), fields={"logo": [_("At most 1 MB.")]})
+    mime = next((m for magic, m in LOGO_TYPES.items() if data.startswith(magic)), None)
+    if mime is None:
+        raise ValidationError(_("The logo must be a PNG or JPEG image."), fields={"logo": [_("PNG or JPEG only.")]})
+    programme.logo, programme.logo_mime = data, mime
+    db.session.flush()
+    return programme

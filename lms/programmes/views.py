@@ -66,7 +66,13 @@ def _programme_form(programme=None):
                            for f in functions if form[planned_field_name(f)].data is not None]
         try:
             saved = ops.save_programme(data, programme)
+            upload = form.logo.data
+            if form.remove_logo.data:
+                ops.set_logo(saved, None)
+            elif upload and getattr(upload, "filename", ""):
+                ops.set_logo(saved, upload.read(ops.MAX_LOGO_BYTES + 1))
         except ValidationError as error:
+            db.session.rollback()
             target_problems = error.fields.get("targets", [])
             apply_errors(form, error)
         else:
