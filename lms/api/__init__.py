@@ -40,4 +40,5 @@ from lms.notifications import api as notifications_api  # noqa: E402,F401
 from lms.attendance import api as attendance_api  # noqa: E402,F401
 from lms.completion import api as completion_api  # noqa: E402,F401
 from certificates import api as certificates_api  # noqa: E402,F401
+from lms.goals import api as goals_api  # noqa: E402,F401
 from lms.api import openapi  # noqa: E402,F401

@@ -282,6 +282,8 @@ RULES = {
     "event.capacity": _coordinator_of,
     "prior.record": lambda u, o=None: coordinates(u),
     "approvals.view": lambda u, o=None: is_manager(u) or coordinates(u),
+    # Progress against goals: coordinators see all, managers their organisations' figures.
+    "progress.view": lambda u, o=None: _signed_in(u) and (_coordinator_of(u, o) or is_manager(u)),
     "admin.access": lambda u, o=None: coordinates(u) or is_admin(u),
     "api.use": _signed_in,
     # Certificates (issue 5).

@@ -1,0 +1,143 @@
+"""Goal progress: SQL counts against a plain Python reference of API.md's counting rules."""
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lms.goals.operations import progress
+
+BASE = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
+
+
+def reference(goal, enrollments, marks, completions, organisation_ids=None):
+    """enrollments: [(id, person, function_id, organisation_id, activity_id, created)], in Python."""
+    activities = {a.id for a in goal.activities} or {a.id for a in goal.programme_activities}
+    functions = {f.id for f in goal.functions}
+    counted = {}
+    for eid, person, fn, org, activity, created in sorted(enrollments, key=lambda e: (e[5], e[0])):
+        if activity not in activities or (functions and fn not in functions):
+            continue
+        if organisation_ids is not None and org not in organisation_ids:
+            continue
+        ok = eid in completions if goal.basis == "completed" else any(s in ("present", "late") for s in marks.get(eid, []))
+        if ok and person.id not in counted:
+            counted[person.id] = (fn, org, person.gender)
+    return counted
+
+
+def _world(make, db, data):
+    programme = make.programme()
+    fns = [make.function(f"g{i}_{make._next()}") for i in range(3)]
+    orgs = [make.organisation() for _ in range(3)]
+    people = [make.person(function=data.draw(st.sampled_from(fns)), organisation=data.draw(st.sampled_from(orgs)),
+                          gender=data.draw(st.sampled_from(["female", "male", "non_binary", "unspecified"])))
+              for _ in range(data.draw(st.integers(1, 6)))]
+    acts = [make.activity(programme, kind=k) for k in ("seminar", "workshop", "network")]
+    events = [make.event(a, sessions=2, capacity=50) for a in acts]
+    from lms.attendance.models import Attendance
+    from lms.completion.models import Completion
+    from lms.enrollment.models import Enrollment
+
+    rows, marks, completions, taken = [], {}, set(), set()
+    for n in range(data.draw(st.integers(0, 12))):
+        person = data.draw(st.sampled_from(people))
+        event = data.draw(st.sampled_from(events))
+        if (person.id, event.id) in taken:  # one active enrollment per person and event
+            continue
+        taken.add((person.id, event.id))
+        # The snapshot may differ from the person's current function and organisation.
+        fn = data.draw(st.sampled_from(fns))
+        org = data.draw(st.sampled_from(orgs))
+        e = Enrollment(event=event, person=person, status="enrolled", job_function_id=fn.id, organisation_id=org.id,
+                       created_at=BASE + timedelta(hours=n))
+        db.session.add(e)
+        db.session.flush()
+        statuses = []
+        for session in event.sessions:
+            status = data.draw(st.sampled_from([None, "present", "late", "absent", "excused"]))
+            if status:
+                db.session.add(Attendance(enrollment=e, session=session, status=status))
+                statuses.append(status)
+        if data.draw(st.booleans()):
+            db.session.add(Completion(enrollment=e, completed_on=BASE.date(), hours=1))
+            completions.add(e.id)
+        marks[e.id] = statuses
+        rows.append((e.id, person, fn.id, org.id, event.activity_id, e.created_at))
+    db.session.flush()
+    return programme, fns, orgs, acts, rows, marks, completions
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_sql_counts_match_the_reference(make, db, data):
+    from lms.programmes.operations import save_goal
+
+    nested = db.session.begin_nested()
+    try:
+        programme, fns, orgs, acts, rows, marks, completions = _world(make, db, data)
+        basis = data.draw(st.sampled_from(["attended", "completed"]))
+        linked = data.draw(st.lists(st.sampled_from(acts), unique=True, max_size=3))
+        counted_fns = data.draw(st.lists(st.sampled_from(fns), unique=True, max_size=2))
+        goal = save_goal(programme, {"title": "G", "unit": "persons", "target": 10, "basis": basis,
+                                     "function_codes": [f.code for f in counted_fns], "activity_ids": [a.id for a in linked]})
+        goal.programme_activities = acts
+        limit = data.draw(st.one_of(st.none(), st.sets(st.sampled_from([o.id for o in orgs]))))
+        expected = reference(goal, rows, marks, completions, limit)
+        result = next(g for g in progress(programme, limit)["goals"] if g["goal_id"] == goal.id)
+        assert result["achieved"] == len(expected)
+        for key in ("by_function", "by_organisation", "by_gender"):
+            assert sum(result[key].values()) == result["achieved"]
+        assert result["by_organisation"] == _count(str(org) for _, org, _ in expected.values())
+        assert result["by_gender"] == _count(g for _, _, g in expected.values())
+        codes = {f.id: f.code for f in fns}
+        assert result["by_function"] == _count(codes[fn] for fn, _, _ in expected.values())
+    finally:
+        nested.rollback()
+
+
+def _count(values):
+    out = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+def test_progress_api_access_and_manager_limit(api, make, db):
+    from lms.attendance.models import Attendance
+    from lms.enrollment.models import Enrollment
+    from lms.programmes.operations import save_goal
+
+    programme = make.programme()
+    mine, other = make.organisation(), make.organisation()
+    activity = make.activity(programme)
+    event = make.event(activity)
+    for org in (mine, other):
+        person = make.person(organisation=org)
+        e = Enrollment(event=event, person=person, status="enrolled", organisation_id=org.id, job_function_id=person.job_function_id)
+        db.session.add(e)
+        db.session.flush()
+        db.session.add(Attendance(enrollment=e, session=event.sessions[0], status="present"))
+    save_goal(programme, {"title": "All", "unit": "persons", "target": 4, "basis": "attended"})
+    coordinator = api(make.person(role="coordinator"))
+    body = coordinator.get(f"/api/v1/programmes/{programme.id}/progress").get_json()
+    assert body["goals"][0]["achieved"] == 2 and body["goals"][0]["ratio"] == 0.5
+    manager = api(make.person(role="manager", organisation=mine))
+    body = manager.get(f"/api/v1/programmes/{programme.id}/progress").get_json()
+    assert body["goals"][0]["achieved"] == 1 and body["goals"][0]["by_organisation"] == {str(mine.id): 1}
+    assert api(make.person()).get(f"/api/v1/programmes/{programme.id}/progress").status_code == 403
+
+
+def test_demo_programme_has_eleven_goals(api, make, db):
+    from lms.demo.load import load_demo
+
+    load_demo()
+    from sqlalchemy import select
+
+    from lms.programmes.models import Programme
+
+    programme = db.session.scalar(select(Programme).where(Programme.code == "LC-KOMP"))
+    body = api(make.person(role="coordinator")).get(f"/api/v1/programmes/{programme.id}/progress").get_json()
+    assert len(body["goals"]) == 11
+    g1 = body["goals"][0]
+    assert g1["unit"] == "persons" and g1["achieved"] >= 150
+    assert sum(t["planned"] for t in body["targets"]) == 260
