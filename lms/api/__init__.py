@@ -41,4 +41,5 @@ from lms.attendance import api as attendance_api  # noqa: E402,F401
 from lms.completion import api as completion_api  # noqa: E402,F401
 from certificates import api as certificates_api  # noqa: E402,F401
 from lms.goals import api as goals_api  # noqa: E402,F401
+from lms.reports import api as reports_api  # noqa: E402,F401
 from lms.api import openapi  # noqa: E402,F401

@@ -157,6 +157,8 @@ OPERATIONS = [
     ("get", "/programmes/{id}/progress", "Progress against the programme's goals", None, "200", "Progress", False, False),
     ("get", "/programmes/{id}/report.csv", "Per-person participation rows as CSV", None, "200", "csv", False, False),
     ("get", "/programmes/{id}/report.xlsx", "Per-person participation rows as XLSX", None, "200", "xlsx", False, False),
+    ("get", "/programmes/{id}/goals.csv", "The goal table as CSV", None, "200", "csv", False, False),
+    ("get", "/programmes/{id}/goals.xlsx", "The goal table as XLSX", None, "200", "xlsx", False, False),
     ("get", "/openapi.json", "This document", None, "200", None, False, True),
 ]
 

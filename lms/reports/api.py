@@ -1,0 +1,52 @@
+"""API: per-person participation and goal-table exports (CSV, XLSX), streamed."""
+from flask import Response, stream_with_context
+
+from lms.api import bp
+from lms.api.core import get_or_404, user
+from lms.goals.api import progress_scope
+from lms.goals.operations import progress
+from lms.programmes.models import Programme
+from lms.reports import operations as ops
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _rows(programme, scope, table):
+    if table == "goals":
+        return ops.goal_rows(progress(programme, scope))
+    return _with_headers(ops.participation_headers(), ops.participation_rows(programme.id, scope))
+
+
+def _with_headers(headers, rows):
+    yield headers
+    yield from rows
+
+
+def export(programme, viewer, table, fmt):
+    scope = progress_scope(viewer, programme)
+    name = f"{programme.code}-{'goals' if table == 'goals' else 'participation'}"
+    if fmt == "csv":
+        body = stream_with_context(ops.csv_stream(_rows(programme, scope, table)))
+        return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    handle = ops.xlsx_file(_rows(programme, scope, table), name)
+    return Response(ops.file_stream(handle), mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@bp.get("/programmes/<int:programme_id>/report.csv")
+def report_csv(programme_id):
+    return export(get_or_404(Programme, programme_id), user(), "participation", "csv")
+
+
+@bp.get("/programmes/<int:programme_id>/report.xlsx")
+def report_xlsx(programme_id):
+    return export(get_or_404(Programme, programme_id), user(), "participation", "xlsx")
+
+
+@bp.get("/programmes/<int:programme_id>/goals.csv")
+def goals_csv(programme_id):
+    return export(get_or_404(Programme, programme_id), user(), "goals", "csv")
+
+
+@bp.get("/programmes/<int:programme_id>/goals.xlsx")
+def goals_xlsx(programme_id):
+    return export(get_or_404(Programme, programme_id), user(), "goals", "xlsx")
