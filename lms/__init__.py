@@ -86,12 +86,14 @@ def create_app(config=None):
     from lms.notifications.views import bp as notifications_bp
     from lms.people.views import bp as people_bp
     from lms.programmes.views import bp as programmes_bp
+    from lms.reports.views import bp as reports_bp
     from certificates.views import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(programmes_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(attendance_bp)

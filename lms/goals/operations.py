@@ -22,17 +22,44 @@ from lms.programmes.models import Goal, OrganisationOutcome, goal_activity, goal
 ATTENDED = ("present", "late")
 
 
-def _qualifies(basis):
+def _qualifies(basis, filters=None):
+    """EXISTS: the enrollment qualifies (in the filters' period, when one is given)."""
+    from lms.catalog.models import Session
+
+    filters = filters or {}
+    start, end = filters.get("start"), filters.get("end")
     if basis == "completed":
-        return exists().where(Completion.enrollment_id == Enrollment.id)
-    return exists().where(Attendance.enrollment_id == Enrollment.id, Attendance.status.in_(ATTENDED))
+        clause = exists().where(Completion.enrollment_id == Enrollment.id)
+        if start:
+            clause = clause.where(Completion.completed_on >= start.date())
+        if end:
+            clause = clause.where(Completion.completed_on <= end.date())
+        return clause
+    clause = exists().where(Attendance.enrollment_id == Enrollment.id, Attendance.status.in_(ATTENDED))
+    if start or end:
+        clause = clause.where(Session.id == Attendance.session_id)
+        if start:
+            clause = clause.where(Session.starts_at >= start)
+        if end:
+            clause = clause.where(Session.starts_at <= end)
+    return clause
 
 
-def _first_counted(goal, organisation_ids=None):
+def _activity_filter(query, filters):
+    if filters and filters.get("kind"):
+        query = query.where(Activity.kind == filters["kind"])
+    if filters and filters.get("theme_id"):
+        query = query.where(Activity.theme_id == filters["theme_id"])
+    return query
+
+
+def _first_counted(goal, organisation_ids=None, filters=None):
     """A subquery: one row per counted person (their first qualifying enrollment)."""
     linked = select(goal_activity.c.activity_id).where(goal_activity.c.goal_id == goal.id)
     has_links = db.session.scalar(select(exists(linked)))
-    activities = linked if has_links else select(Activity.id).where(Activity.programme_id == goal.programme_id)
+    activities = (select(Activity.id).where(Activity.id.in_(linked)) if has_links
+                  else select(Activity.id).where(Activity.programme_id == goal.programme_id))
+    activities = _activity_filter(activities, filters)
     query = (
         select(
             Enrollment.person_id.label("person_id"),
@@ -42,7 +69,7 @@ def _first_counted(goal, organisation_ids=None):
                                    order_by=(Enrollment.created_at, Enrollment.id)).label("rn"),
         )
         .join(Event, Event.id == Enrollment.event_id)
-        .where(Event.activity_id.in_(activities), _qualifies(goal.basis))
+        .where(Event.activity_id.in_(activities), _qualifies(goal.basis, filters))
     )
     functions = select(goal_function.c.job_function_id).where(goal_function.c.goal_id == goal.id)
     if db.session.scalar(select(exists(functions))):
@@ -53,8 +80,8 @@ def _first_counted(goal, organisation_ids=None):
     return select(ranked).where(ranked.c.rn == 1).subquery()
 
 
-def person_goal_progress(goal, organisation_ids=None):
-    firsts = _first_counted(goal, organisation_ids)
+def person_goal_progress(goal, organisation_ids=None, filters=None):
+    firsts = _first_counted(goal, organisation_ids, filters)
     achieved = db.session.scalar(select(func.count()).select_from(firsts))
     by_function = dict(db.session.execute(
         select(func.coalesce(JobFunction.code, literal("unknown")), func.count())
@@ -68,7 +95,7 @@ def person_goal_progress(goal, organisation_ids=None):
     return achieved, by_function, by_organisation, by_gender
 
 
-def organisation_goal_progress(goal, organisation_ids=None):
+def organisation_goal_progress(goal, organisation_ids=None, filters=None):
     query = select(OrganisationOutcome.organisation_id).where(OrganisationOutcome.goal_id == goal.id).distinct()
     if organisation_ids is not None:
         query = query.where(OrganisationOutcome.organisation_id.in_(organisation_ids or {-1}))
@@ -77,31 +104,83 @@ def organisation_goal_progress(goal, organisation_ids=None):
     return len(ids), {}, {str(i): 1 for i in ids}, {}
 
 
-def target_actuals(programme, organisation_ids=None):
+def target_actuals(programme, organisation_ids=None, filters=None):
     """{job_function_id: distinct persons of that function (at enrolment) who attended}."""
     query = (
         select(Enrollment.job_function_id, func.count(func.distinct(Enrollment.person_id)))
         .join(Event, Event.id == Enrollment.event_id).join(Activity, Activity.id == Event.activity_id)
-        .where(Activity.programme_id == programme.id, _qualifies("attended"))
+        .where(Activity.programme_id == programme.id, _qualifies("attended", filters))
         .group_by(Enrollment.job_function_id)
     )
+    query = _activity_filter(query, filters)
     if organisation_ids is not None:
         query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
     return dict(db.session.execute(query).all())
 
 
-def progress(programme, organisation_ids=None):
-    """The progress document of API.md for ``programme`` (limited to ``organisation_ids``)."""
+def progress(programme, organisation_ids=None, filters=None):
+    """The progress document of API.md for ``programme`` (limited to ``organisation_ids``;
+    ``filters``: start/end (aware datetimes), kind, theme_id narrow what is counted)."""
     goals = []
     for goal in db.session.scalars(select(Goal).where(Goal.programme_id == programme.id).order_by(Goal.position, Goal.id)):
         counter = person_goal_progress if goal.unit == "persons" else organisation_goal_progress
-        achieved, by_function, by_organisation, by_gender = counter(goal, organisation_ids)
+        achieved, by_function, by_organisation, by_gender = counter(goal, organisation_ids, filters)
         goals.append({
             "goal_id": goal.id, "title": goal.title, "unit": goal.unit, "target": goal.target, "basis": goal.basis,
             "achieved": achieved, "ratio": round(achieved / goal.target, 4) if goal.target else None,
             "by_function": by_function, "by_organisation": by_organisation, "by_gender": by_gender,
         })
-    actual = target_actuals(programme, organisation_ids)
+    actual = target_actuals(programme, organisation_ids, filters)
     targets = [{"function_code": t.job_function.code, "planned": t.planned, "actual": actual.get(t.job_function_id, 0)}
                for t in sorted(programme.targets, key=lambda t: t.job_function.code)]
     return {"programme_id": programme.id, "goals": goals, "targets": targets}
+
+
+def _month(column):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def participants_by_month(programme, organisation_ids=None, filters=None):
+    """[(YYYY-MM, new participants, cumulative)]: people by the month of their first attended session."""
+    from lms.catalog.models import Session
+
+    first = (
+        select(Enrollment.person_id, func.min(Session.starts_at).label("first"))
+        .select_from(Attendance).join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .join(Session, Session.id == Attendance.session_id).join(Event, Event.id == Session.event_id)
+        .join(Activity, Activity.id == Event.activity_id)
+        .where(Activity.programme_id == programme.id, Attendance.status.in_(ATTENDED))
+        .group_by(Enrollment.person_id)
+    )
+    first = _activity_filter(first, filters)
+    if organisation_ids is not None:
+        first = first.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    first = first.subquery()
+    month = _month(first.c.first)
+    rows = db.session.execute(select(month, func.count()).group_by(month).order_by(month)).all()
+    total, out = 0, []
+    for m, n in rows:
+        total += n
+        out.append((m, n, total))
+    return out
+
+
+def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
+    """{kind: (marks present or late, all marks)} over the programme's sessions."""
+    from sqlalchemy import case
+
+    from lms.catalog.models import Session
+
+    query = (
+        select(Activity.kind, func.sum(case((Attendance.status.in_(ATTENDED), 1), else_=0)), func.count())
+        .select_from(Attendance).join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .join(Session, Session.id == Attendance.session_id).join(Event, Event.id == Session.event_id)
+        .join(Activity, Activity.id == Event.activity_id)
+        .where(Activity.programme_id == programme.id).group_by(Activity.kind)
+    )
+    query = _activity_filter(query, filters)
+    if organisation_ids is not None:
+        query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    return {kind: (int(ok or 0), int(n)) for kind, ok, n in db.session.execute(query)}
