@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -34,7 +34,7 @@ class Attendance(db.Model):
     status: Mapped[str] = mapped_column(String(10))
     minutes: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
-    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enrollment = relationship("Enrollment")
@@ -43,6 +43,8 @@ class Attendance(db.Model):
 
     __table_args__ = (
         UniqueConstraint("enrollment_id", "session_id", name="uq_attendance_enrollment_session"),
+        # The goal counts ask "does this enrollment have a present or late mark?"
+        Index("ix_attendance_enrollment_status", "enrollment_id", "status"),
         CheckConstraint(f"status IN {tuple(ATTENDANCE_STATUSES)}", name="status"),
         CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),
     )
@@ -78,7 +80,7 @@ class AttendanceChange(db.Model):
     new_status: Mapped[str | None] = mapped_column(String(10))
     old_minutes: Mapped[int | None]
     new_minutes: Mapped[int | None]
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)
 
@@ -106,7 +108,7 @@ class ActionPlan(db.Model):
     how: Mapped[str] = mapped_column(Text, default="")
     who: Mapped[str] = mapped_column(String(300), default="")
     first_step: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event = relationship("Event")
