@@ -54,7 +54,7 @@ def _activity_filter(query, filters):
 
 
 def _first_counted(goal, organisation_ids=None, filters=None):
-    """A subquery: one row per counted person (their first qualifying enrollment)."""
+    """A select: one row per counted person (their first qualifying enrollment)."""
     linked = select(goal_activity.c.activity_id).where(goal_activity.c.goal_id == goal.id)
     has_links = db.session.scalar(select(exists(linked)))
     activities = (select(Activity.id).where(Activity.id.in_(linked)) if has_links
@@ -77,22 +77,31 @@ def _first_counted(goal, organisation_ids=None, filters=None):
     if organisation_ids is not None:
         query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
     ranked = query.subquery()
-    return select(ranked).where(ranked.c.rn == 1).subquery()
+    return select(ranked).where(ranked.c.rn == 1)
 
 
 def person_goal_progress(goal, organisation_ids=None, filters=None):
-    firsts = _first_counted(goal, organisation_ids, filters)
-    achieved = db.session.scalar(select(func.count()).select_from(firsts))
-    by_function = dict(db.session.execute(
-        select(func.coalesce(JobFunction.code, literal("unknown")), func.count())
-        .select_from(firsts).outerjoin(JobFunction, JobFunction.id == firsts.c.job_function_id)
-        .group_by(JobFunction.code)).all())
-    by_organisation = {str(k if k is not None else "unknown"): v for k, v in db.session.execute(
-        select(firsts.c.organisation_id, func.count()).group_by(firsts.c.organisation_id)).all()}
-    by_gender = dict(db.session.execute(
-        select(Person.gender, func.count()).select_from(firsts).join(Person, Person.id == firsts.c.person_id)
-        .group_by(Person.gender)).all())
-    return achieved, by_function, by_organisation, by_gender
+    """(achieved, by_function, by_organisation, by_gender) in ONE statement: the window
+    over enrollments runs once, and the breakdowns are grouped from it (UNION ALL)."""
+    from sqlalchemy import String, cast, literal_column, union_all
+
+    firsts = _first_counted(goal, organisation_ids, filters).cte("firsts")
+    parts = union_all(
+        select(literal("total").label("dim"), literal("").label("k"), func.count().label("n")).select_from(firsts),
+        select(literal("function"), func.coalesce(JobFunction.code, literal("unknown")), func.count())
+        .select_from(firsts).outerjoin(JobFunction, JobFunction.id == firsts.c.job_function_id).group_by(JobFunction.code),
+        select(literal("organisation"), func.coalesce(cast(firsts.c.organisation_id, String), literal("unknown")), func.count())
+        .select_from(firsts).group_by(firsts.c.organisation_id),
+        select(literal("gender"), Person.gender, func.count())
+        .select_from(firsts).join(Person, Person.id == firsts.c.person_id).group_by(Person.gender),
+    )
+    achieved, out = 0, {"function": {}, "organisation": {}, "gender": {}}
+    for dim, key, n in db.session.execute(parts):
+        if dim == "total":
+            achieved = n
+        else:
+            out[dim][key] = n
+    return achieved, out["function"], out["organisation"], out["gender"]
 
 
 def organisation_goal_progress(goal, organisation_ids=None, filters=None):
