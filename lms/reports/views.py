@@ -107,7 +107,8 @@ def manager():
     contributions = []
     for programme in db.session.scalars(select(Programme).order_by(Programme.code)):
         contributions.append((programme, goals.progress(programme, orgs)))
-    return render_template("reports/manager.html", page=page, figures=figures, minutes=minutes, to_hours=to_hours,
+    activity_choices = db.session.execute(select(Activity.id, Activity.title).order_by(Activity.title)).all()
+    return render_template("reports/manager.html", page=page, activity_choices=activity_choices, figures=figures, minutes=minutes, to_hours=to_hours,
                            pending=pending, recent=recent, contributions=contributions,
                            organisations=db.session.scalars(select(Organisation).where(Organisation.id.in_(orgs or {-1}))).all())
 
