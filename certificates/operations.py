@@ -15,14 +15,13 @@ from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy import event as sa_event
 
 from certificates import render
 from certificates.codes import new_code, normalize
 from certificates.models import Certificate, CertificateBatch, CertificateFailure
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
+from lms.jobs import after_commit
 from lms.types import utcnow
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -333,11 +332,7 @@ def on_finalized(event, outcome):
         return
     ids = [c.id for c in outcome.completions]
     if missing_completions(event.id):
-        batch = start_batch(event)
-        if _eager():
-            run_batch(batch.id)
-        else:
-            db.session.info.setdefault("certificate_batches", []).append(batch.id)
+        queue_batch(start_batch(event))
     codes = codes_for(ids)
     outcome.certificates.extend(codes[i] for i in ids if i in codes and codes[i] not in outcome.certificates)
 
@@ -356,27 +351,15 @@ def queue_batch(batch):
     a broker, i.e. now)."""
     if _eager():
         return run_batch(batch.id)
-    db.session.info.setdefault("certificate_batches", []).append(batch.id)
+    # If queueing fails (broker down), the batch stays queued and its page offers to run it.
+    after_commit(_send_batch, batch.id)
     return batch
 
 
-@sa_event.listens_for(OrmSession, "after_commit")
-def _dispatch_after_commit(session):
-    ids = session.info.pop("certificate_batches", [])
-    if ids:
-        from certificates.tasks import issue_batch
+def _send_batch(batch_id):
+    from certificates.tasks import issue_batch
 
-        for batch_id in ids:
-            try:
-                issue_batch.apply_async(args=[batch_id])
-            except Exception:  # noqa: BLE001 - the batch stays queued; the page offers to run it
-                current_app.logger.exception("could not queue certificate batch %s", batch_id)
-
-
-@sa_event.listens_for(OrmSession, "after_soft_rollback")
-def _forget_on_rollback(session, previous_transaction):
-    if previous_transaction.parent is None or not session.in_transaction():
-        session.info.pop("certificate_batches", None)
+    issue_batch.apply_async(args=[batch_id])
 
 
 # --- finding, listing, verifying -------------------------------------------------------------

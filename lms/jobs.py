@@ -28,3 +28,39 @@ def init_app(app):
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
     return celery
+
+
+def after_commit(callback, *args):
+    """Run ``callback(*args)`` once the current transaction commits; forget it on rollback.
+
+    Background work is handed over only when what it reads is committed, and a failing
+    hand-over (broker down) is logged, never raised into the request that committed.
+    """
+    from lms.extensions import db
+
+    db.session.info.setdefault("after_commit", []).append((callback, args))
+
+
+def _install_session_hooks():
+    import logging
+
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.orm import Session as OrmSession
+
+    log = logging.getLogger(__name__)
+
+    @sa_event.listens_for(OrmSession, "after_commit")
+    def _run(session):
+        for callback, args in session.info.pop("after_commit", []):
+            try:
+                callback(*args)
+            except Exception:  # noqa: BLE001 - see after_commit's docstring
+                log.exception("after-commit work %s%r failed", getattr(callback, "__name__", callback), args)
+
+    @sa_event.listens_for(OrmSession, "after_soft_rollback")
+    def _forget(session, previous_transaction):
+        if previous_transaction.parent is None or not session.in_transaction():
+            session.info.pop("after_commit", None)
+
+
+_install_session_hooks()

@@ -16,11 +16,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from lms.extensions import celery, db
+from lms.jobs import after_commit
 from lms.notifications.models import CalendarToken, OutboxEmail
 from lms.types import utcnow
 
@@ -159,21 +159,8 @@ def queue_enrollment_email(enrollment, what):
                         subject=subject, body=body, attachments=attachments)
     db.session.add(email)
     db.session.flush()
-    db.session.info.setdefault("outbox_ids", []).append(email.id)
+    after_commit(dispatch, [email.id])
     return email
-
-
-@sa_event.listens_for(OrmSession, "after_commit")
-def _dispatch_after_commit(session):
-    ids = session.info.pop("outbox_ids", [])
-    if ids:
-        dispatch(ids)
-
-
-@sa_event.listens_for(OrmSession, "after_soft_rollback")
-def _forget_on_rollback(session, previous_transaction):
-    if previous_transaction.parent is None or not session.in_transaction():
-        session.info.pop("outbox_ids", None)
 
 
 def dispatch(ids):
