@@ -22,6 +22,69 @@ from lms.programmes.models import Goal, OrganisationOutcome, goal_activity, goal
 ATTENDED = ("present", "late")
 
 
+def scope_for(viewer, programme):
+    """The organisations whose figures ``viewer`` may see: None (all) for the programme's
+    coordinators and admins, else the organisations they manage (ask policy first)."""
+    from lms.auth import policy
+
+    return None if policy.coordinates(viewer, programme.id) else policy.managed_organisation_ids(viewer)
+
+
+def narrow_scope(scope, organisation_id):
+    """``scope`` narrowed to one chosen organisation (a filter never widens a manager's view)."""
+    if not organisation_id:
+        return scope
+    return {organisation_id} if scope is None else (set(scope) & {organisation_id})
+
+
+def parse_filters(args, programme, tz):
+    """Report filters from query arguments (a dashboard's GET form or the API's query string).
+
+    ``start``/``end`` (YYYY-MM-DD, whole days in ``tz``) bound the session dates (the
+    completion date for basis completed); ``kind`` (an installed kind's code); ``theme``
+    (a theme of the programme); ``organisation`` (an id). Bad values are ignored.
+    Returns (filters for the counting functions, the accepted values to show, the organisation id).
+    """
+    from datetime import datetime, time
+
+    from lms.plugins import registry
+
+    filters, shown = {}, {}
+    for name, clock in (("start", time.min), ("end", time.max)):
+        try:
+            day = datetime.strptime(str(args.get(name) or ""), "%Y-%m-%d").date()
+        except ValueError:
+            continue
+        filters[name] = datetime.combine(day, clock, tzinfo=tz)
+        shown[name] = day.isoformat()
+    kind = args.get("kind")
+    if kind and registry.find(kind) is not None:
+        filters["kind"] = shown["kind"] = kind
+    theme_id = _int(args.get("theme"))
+    if theme_id and any(t.id == theme_id for t in programme.themes):
+        filters["theme_id"] = shown["theme"] = theme_id
+    organisation_id = _int(args.get("organisation"))
+    if organisation_id:
+        shown["organisation"] = organisation_id
+    return filters, shown, organisation_id
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= 2**63 - 1 else None
+
+
+def _period(query, session_column, filters):
+    if filters and filters.get("start"):
+        query = query.where(session_column >= filters["start"])
+    if filters and filters.get("end"):
+        query = query.where(session_column <= filters["end"])
+    return query
+
+
 def _qualifies(basis, filters=None):
     """EXISTS: the enrollment qualifies (in the filters' period, when one is given)."""
     from lms.catalog.models import Session
@@ -163,7 +226,7 @@ def participants_by_month(programme, organisation_ids=None, filters=None):
         .where(Activity.programme_id == programme.id, Attendance.status.in_(ATTENDED))
         .group_by(Enrollment.person_id)
     )
-    first = _activity_filter(first, filters)
+    first = _period(_activity_filter(first, filters), Session.starts_at, filters)
     if organisation_ids is not None:
         first = first.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
     first = first.subquery()
@@ -189,7 +252,15 @@ def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
         .join(Activity, Activity.id == Event.activity_id)
         .where(Activity.programme_id == programme.id).group_by(Activity.kind)
     )
-    query = _activity_filter(query, filters)
+    query = _period(_activity_filter(query, filters), Session.starts_at, filters)
     if organisation_ids is not None:
         query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
     return {kind: (int(ok or 0), int(n)) for kind, ok, n in db.session.execute(query)}
+
+
+def cadence_warnings(programme, filters=None):
+    """[(event, CadenceWarning)] for the programme's events of kinds that declare a cadence."""
+    from lms.attendance.operations import cadence_warning, network_events_query
+
+    query = _activity_filter(network_events_query(programme.id), filters)
+    return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]

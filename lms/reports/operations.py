@@ -111,3 +111,121 @@ def file_stream(handle, chunk=64 * 1024):
             yield data
     finally:
         handle.close()
+
+
+def programme_dashboard(programme, viewer, args, tz):
+    """Everything the programme dashboard shows, for ``viewer`` (figures limited to the
+    organisations they manage unless they coordinate the programme), narrowed by the
+    filters in ``args`` (see :func:`lms.goals.operations.parse_filters`)."""
+    from lms.goals import operations as goals
+
+    filters, shown, organisation_id = goals.parse_filters(args, programme, tz)
+    scope = goals.narrow_scope(goals.scope_for(viewer, programme), organisation_id)
+    months = goals.participants_by_month(programme, scope, filters)
+    return {
+        "doc": goals.progress(programme, scope, filters),
+        "functions": dict(db.session.execute(select(JobFunction.code, JobFunction.name)).all()),
+        "organisations": {str(i): name for i, name in db.session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(programme_organisation_ids(programme))))},
+        "months": months,
+        "month_items": [(month, total) for month, _new, total in months],
+        "rates": goals.attendance_rate_by_kind(programme, scope, filters),
+        "warnings": goals.cadence_warnings(programme, filters),
+        "shown": shown,
+        "org_choices": sorted(programme.organisations, key=lambda o: o.name),
+    }
+
+
+def programme_organisation_ids(programme):
+    """Ids of the programme's organisations and of any organisation seen in its enrolments."""
+    from lms.catalog.models import Activity as A
+
+    seen = (select(Enrollment.organisation_id).join(Event, Event.id == Enrollment.event_id)
+            .join(A, A.id == Event.activity_id).where(A.programme_id == programme.id).distinct())
+    return {o.id for o in programme.organisations} | {i for i in db.session.scalars(seen) if i is not None}
+
+
+def staff_query(viewer):
+    """The people of the organisations ``viewer`` manages, by name (a select to paginate)."""
+    from lms.auth import policy
+
+    orgs = policy.managed_organisation_ids(viewer)
+    return select(Person).where(Person.organisation_id.in_(orgs or {-1})).order_by(Person.name, Person.id)
+
+
+def staff_figures(person_ids):
+    """``{person_id: (enrolled, attended, completed, minutes)}`` in SQL aggregates: enrolments
+    with status enrolled, enrolments with a session present or late, completions, credited minutes."""
+    from sqlalchemy import case, exists
+
+    ids = list(person_ids) or [-1]
+    attended = exists().where(Attendance.enrollment_id == Enrollment.id, Attendance.status.in_(("present", "late")))
+    counts = (
+        select(Enrollment.person_id,
+               func.sum(case((Enrollment.status == "enrolled", 1), else_=0)),
+               func.sum(case((attended, 1), else_=0)),
+               func.count(Completion.id))
+        .outerjoin(Completion, Completion.enrollment_id == Enrollment.id)
+        .where(Enrollment.person_id.in_(ids)).group_by(Enrollment.person_id)
+    )
+    minutes = dict(db.session.execute(minutes_query(Enrollment.person_id).where(Enrollment.person_id.in_(ids))
+                                      .group_by(Enrollment.person_id)).all())
+    return {pid: (int(e or 0), int(a or 0), int(c or 0), int(minutes.get(pid) or 0))
+            for pid, e, a, c in db.session.execute(counts)}
+
+
+def recent_completions(organisation_ids, args, limit=25):
+    """The latest completions of people enrolled for ``organisation_ids``, filtered by
+    ``args``: ``activity`` (id), ``kind`` (code), ``since`` (YYYY-MM-DD); bad values ignored."""
+    from datetime import datetime
+
+    from lms.goals.operations import _int
+    from lms.plugins import registry
+
+    query = (select(Completion).join(Enrollment, Enrollment.id == Completion.enrollment_id)
+             .join(Event, Event.id == Enrollment.event_id).join(Activity, Activity.id == Event.activity_id)
+             .where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+             .order_by(Completion.completed_on.desc(), Completion.id.desc()))
+    if args.get("kind") and registry.find(args.get("kind")) is not None:
+        query = query.where(Activity.kind == args["kind"])
+    if _int(args.get("activity")):
+        query = query.where(Activity.id == _int(args.get("activity")))
+    try:
+        query = query.where(Completion.completed_on >= datetime.strptime(str(args.get("since") or ""), "%Y-%m-%d").date())
+    except ValueError:
+        pass
+    return db.session.scalars(query.limit(limit)).all()
+
+
+def manager_overview(viewer, staff, args):
+    """The manager dashboard for ``viewer`` beside one page of ``staff`` (from
+    :func:`staff_query`): figures per person, pending approvals, recent completions
+    (filtered by ``args``), and the organisations' contribution to each goal of the
+    programmes they take part in."""
+    from lms.auth import policy
+    from lms.goals.operations import progress
+    from lms.programmes.models import Programme, programme_organisation
+
+    orgs = policy.managed_organisation_ids(viewer)
+    pending = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.status == "pending_approval", Enrollment.organisation_id.in_(orgs or {-1})))
+    taking_part = select(programme_organisation.c.programme_id).where(
+        programme_organisation.c.organisation_id.in_(orgs or {-1}))
+    enrolled_in = (select(Activity.programme_id).join(Event, Event.activity_id == Activity.id)
+                   .join(Enrollment, Enrollment.event_id == Event.id)
+                   .where(Enrollment.organisation_id.in_(orgs or {-1})))
+    programmes = db.session.scalars(
+        select(Programme).where(Programme.id.in_(taking_part) | Programme.id.in_(enrolled_in))
+        .order_by(Programme.code)).all()
+    activity_choices = db.session.execute(
+        select(Activity.id, Activity.title).where(Activity.programme_id.in_([p.id for p in programmes] or [-1]))
+        .order_by(Activity.title)).all()
+    return {
+        "figures": staff_figures(p.id for p in staff),
+        "pending": pending,
+        "recent": recent_completions(orgs, args),
+        "contributions": [(p, progress(p, orgs)) for p in programmes],
+        "activity_choices": activity_choices,
+        "organisations": db.session.scalars(select(Organisation).where(Organisation.id.in_(orgs or {-1}))
+                                            .order_by(Organisation.name)).all(),
+    }
