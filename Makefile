@@ -51,4 +51,4 @@ clean:
 # Refresh the translation catalogues after changing user-visible strings.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot .
-	$(BIN)/pybabel update -q -N --ignore-obsolete -i lms/translations/messages.pot -d lms/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i lms/translations/messages.pot -d lms/translations
