@@ -55,6 +55,16 @@ def revoke_certificate(code):
     return operations.as_json(certificate), 200
 
 
+@bp.post("/certificates/<code>/reissue")
+def reissue_certificate(code):
+    """Revoke the certificate and issue a new one from the current data (201, the new one)."""
+    certificate = _certificate(code)
+    require("certificate.reissue", certificate)
+    data = json_body()
+    new = operations.reissue(certificate, by=user(), reason=data.get("reason"))
+    return operations.as_json(new), 201
+
+
 @bp.get("/verify/<code>")
 def verify(code):
     """Public (no token): is this a genuine, valid certificate?"""

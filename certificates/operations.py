@@ -387,6 +387,7 @@ def verification(certificate):
         "issued_on": certificate.issued_at.date().isoformat(),
         "revoked": certificate.revoked_at is not None,
         "sha256": certificate.sha256,
+        "replaced_by": certificate.replaced_by.code if certificate.replaced_by is not None else None,
     }
 
 
@@ -396,19 +397,14 @@ def visible(user, *, person_id=None, organisation_id=None, event_id=None, status
     from lms.people.models import Person
 
     query = select(Certificate).join(Person, Person.id == Certificate.person_id)
-    if not policy.coordinates(user):
+    programmes = policy.coordinated_programme_ids(user)
+    if programmes is not None:
         managed = policy.managed_organisation_ids(user)
         query = query.where(or_(
+            Certificate.programme_id.in_(programmes or [-1]),
             Certificate.person_id == user.id,
             Certificate.organisation_id.in_(managed or [-1]),
             Person.organisation_id.in_(managed or [-1]),
-        ))
-    elif not policy.coordinates_all(user):
-        programmes = [g.programme_id for g in user.roles if g.role == "coordinator" and g.programme_id]
-        managed = policy.managed_organisation_ids(user)
-        query = query.where(or_(
-            Certificate.programme_id.in_(programmes or [-1]), Certificate.person_id == user.id,
-            Certificate.organisation_id.in_(managed or [-1]),
         ))
     if person_id is not None:
         query = query.where(Certificate.person_id == person_id)
@@ -460,6 +456,7 @@ def as_json(certificate):
         "locale": certificate.locale,
         "sha256": certificate.sha256,
         "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        "replaced_by": certificate.replaced_by.code if certificate.replaced_by is not None else None,
         "pdf_url": url_for("api.certificate_pdf", code=certificate.code),
     }
 

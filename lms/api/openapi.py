@@ -83,13 +83,20 @@ SCHEMAS = {
                             "certificate_code": _nullable(S)}),
     "Transcript": _obj({"person_id": I, "total_hours": N, "items": _list(_ref("TranscriptItem"))}),
     "Certificate": _obj({"code": S, "person_id": I, "activity_id": I, "event_id": I, "issued_at": DT, "locale": S, "sha256": S,
-                         "revoked_at": _nullable(DT), "pdf_url": S}),
-    "Verification": _obj({"valid": B, "holder_name": S, "activity_title": S, "issued_on": D, "revoked": B, "sha256": S}),
+                         "revoked_at": _nullable(DT), "replaced_by": _nullable(S), "pdf_url": S}),
+    "Verification": _obj({"valid": B, "holder_name": S, "activity_title": S, "issued_on": D, "revoked": B, "sha256": S,
+                          "replaced_by": _nullable(S)}),
+    "PriorCompletion": _obj({"id": I, "person_id": I, "activity_id": _nullable(I), "title": S, "completed_on": D,
+                             "hours": _nullable(N), "evidence": S, "recorded_by": _nullable(I), "recorded_at": DT},
+                            ["completed_on", "evidence"]),
+    "Cadence": _obj({"activity_id": I, "event_id": I, "title": S, "required_per_year": I,
+                     "meetings_last_12_months": I, "short": B}),
     "GoalProgress": _obj({"goal_id": I, "title": S, "unit": S, "target": I, "achieved": I, "ratio": N,
                           "by_function": {"type": "object", "additionalProperties": I},
                           "by_organisation": {"type": "object", "additionalProperties": I},
                           "by_gender": {"type": "object", "additionalProperties": I}}),
-    "Progress": _obj({"goals": _list(_ref("GoalProgress")), "targets": _list(_obj({"function_code": S, "planned": I, "actual": I}))}),
+    "Progress": _obj({"goals": _list(_ref("GoalProgress")), "targets": _list(_obj({"function_code": S, "planned": I, "actual": I})),
+                      "cadence": _list(_ref("Cadence"))}),
 }
 
 ERRORS = {
@@ -99,6 +106,12 @@ ERRORS = {
     "404": ("not_found", "No such resource."),
     "409": ("conflict", "Conflict codes: " + ", ".join(CONFLICT_CODES)),
     "422": ("validation_error", "Validation codes: " + ", ".join(VALIDATION_CODES) + ". Problems per field in error.fields."),
+}
+
+# Query parameters beyond page/per_page, per (method, path).
+QUERY_PARAMS = {
+    ("get", "/programmes/{id}/progress"): [
+        ("from", D), ("to", D), ("organisation_id", I), ("kind", S), ("theme_id", I)],
 }
 
 # (method, path, summary, request schema or None, success status, response schema, list?, public?)
@@ -153,8 +166,15 @@ OPERATIONS = [
     ("get", "/certificates/{code}", "One certificate", None, "200", "Certificate", False, False),
     ("get", "/certificates/{code}.pdf", "The certificate's PDF (the stored bytes)", None, "200", "pdf", False, False),
     ("post", "/certificates/{code}/revoke", "Revoke with a reason (admin/coordinator)", _obj({"reason": S}, ["reason"]), "200", "Certificate", False, False),
+    ("post", "/certificates/{code}/reissue", "Revoke and issue a new certificate from the current data (admin/coordinator)",
+     _obj({"reason": S}, ["reason"]), "201", "Certificate", False, False),
     ("get", "/verify/{code}", "Public verification of a certificate code", None, "200", "Verification", False, True),
-    ("get", "/programmes/{id}/progress", "Progress against the programme's goals", None, "200", "Progress", False, False),
+    ("get", "/programmes/{id}/progress", "Progress against the programme's goals (?from=&to=&organisation_id=&kind=&theme_id=)",
+     None, "200", "Progress", False, False),
+    ("get", "/people/{id}/prior-completions", "A person's prior completions (coordinators; also self and managers)", None, "200",
+     "PriorCompletion", True, False),
+    ("post", "/people/{id}/prior-completions", "Record a completion done elsewhere (coordinator of the person's programme)",
+     "PriorCompletion", "201", "PriorCompletion", False, False),
     ("get", "/programmes/{id}/report.csv", "Per-person participation rows as CSV", None, "200", "csv", False, False),
     ("get", "/programmes/{id}/report.xlsx", "Per-person participation rows as XLSX", None, "200", "xlsx", False, False),
     ("get", "/programmes/{id}/goals.csv", "The goal table as CSV", None, "200", "csv", False, False),
@@ -189,6 +209,8 @@ def build():
                   for name in ("id", "code") if "{" + name + "}" in path]
         if listed is True:
             params += [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
+        params += [{"name": name, "in": "query", "required": False, "schema": schema}
+                   for name, schema in QUERY_PARAMS.get((method, path), [])]
         if params:
             op["parameters"] = params
         if request_schema == "csv":

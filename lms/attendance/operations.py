@@ -311,16 +311,23 @@ def session_audit_query(session):
     )
 
 
-def person_audit_query(person):
-    """The audit trail of all of a person's marks, newest first (a select for pagination)."""
+def person_audit_query(person, programme_ids=None):
+    """The audit trail of a person's marks, newest first (a select for pagination);
+    limited to the programmes ``programme_ids`` unless None."""
+    from lms.catalog.models import Activity, Event
     from lms.enrollment.models import Enrollment
 
-    return (
+    query = (
         select(AttendanceChange)
         .join(Enrollment, Enrollment.id == AttendanceChange.enrollment_id)
         .where(Enrollment.person_id == person.id)
         .order_by(AttendanceChange.changed_at.desc(), AttendanceChange.id.desc())
     )
+    if programme_ids is not None:
+        query = query.where(Enrollment.event_id.in_(
+            select(Event.id).join(Activity, Activity.id == Event.activity_id)
+            .where(Activity.programme_id.in_(programme_ids or {-1}))))
+    return query
 
 
 # --- self check-in -----------------------------------------------------------------------
@@ -518,8 +525,9 @@ def cadence_warning(event):
     return None
 
 
-def network_events_query(programme_id=None):
-    """Events of kinds that declare a cadence (a select for pagination)."""
+def network_events_query(programme_id=None, programme_ids=None):
+    """Events of kinds that declare a cadence (a select for pagination), of one programme
+    and/or limited to ``programme_ids`` (None: no limit)."""
     from lms.catalog.models import Activity, Event
     from lms.plugins import registry
 
@@ -529,6 +537,8 @@ def network_events_query(programme_id=None):
     )
     if programme_id:
         query = query.where(Activity.programme_id == programme_id)
+    if programme_ids is not None:
+        query = query.where(Activity.programme_id.in_(programme_ids or {-1}))
     return query.order_by(Activity.title, Event.id)
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.auth import policy
 from lms.attendance import operations
 from lms.attendance.forms import ActionForm, ActionPlanForm, CadenceFilterForm, CheckInForm, MakeupForm, MarkForm, choices
 from lms.attendance.hours import to_hours
@@ -118,7 +119,7 @@ def person_audit(person_id):
 
     person = get_or_404(Person, person_id)
     require("attendance.audit", person)
-    page = paginate(operations.person_audit_query(person))
+    page = paginate(operations.person_audit_query(person, policy.coordinated_programme_ids(current_user)))
     return render_template("attendance/audit.html", page=page, session=None, person=person)
 
 
@@ -197,10 +198,14 @@ def network_cadence():
 
     require("network.cadence")
     form = CadenceFilterForm(request.args)
-    programmes = db.session.scalars(select(Programme).order_by(Programme.name))
+    scope = policy.coordinated_programme_ids(current_user)
+    programmes = select(Programme).order_by(Programme.name)
+    if scope is not None:
+        programmes = programmes.where(Programme.id.in_(scope or {-1}))
+    programmes = db.session.scalars(programmes).all()
     form.programme.choices = choices([(0, _("All programmes"))] + [(p.id, p.name) for p in programmes])
     programme_id = form.programme.data if form.validate() else None
-    page = paginate(operations.network_events_query(programme_id or None))
+    page = paginate(operations.network_events_query(programme_id or None, scope))
     rows = [(event, operations.cadence_warning(event)) for event in page.items]
     return render_template("attendance/network_cadence.html", form=form, page=page, rows=rows)
 

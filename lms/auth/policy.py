@@ -17,19 +17,100 @@ def is_admin(user):
     return any(g.role == "admin" for g in _grants(user))
 
 
-def coordinates(user, programme_id=None):
-    """Admin, or coordinator of ``programme_id`` (None: of any programme, or of all)."""
-    if is_admin(user):
-        return True
-    for g in _grants(user):
-        if g.role == "coordinator" and (g.programme_id is None or programme_id is None or g.programme_id == programme_id):
-            return True
-    return False
+def coordinated_programme_ids(user):
+    """The programmes ``user`` coordinates: None when every programme (admins and
+    coordinators whose grant names no programme), else a set of ids (empty for others)."""
+    grants = _grants(user)
+    if any(g.role == "admin" or (g.role == "coordinator" and g.programme_id is None) for g in grants):
+        return None
+    return {g.programme_id for g in grants if g.role == "coordinator" and g.programme_id is not None}
+
+
+def coordinates(user, programme_id):
+    """Admin, or coordinator of ``programme_id``. Every coordinator decision names its
+    programme: with ``programme_id`` None only those who coordinate every programme pass."""
+    ids = coordinated_programme_ids(user)
+    return ids is None or (programme_id is not None and programme_id in ids)
+
+
+def is_coordinator(user):
+    """Admin or coordinator of at least one programme (menus and collection pages, which
+    then show only the programmes' own rows)."""
+    return coordinated_programme_ids(user) != set()
 
 
 def coordinates_all(user):
     """Admin or a coordinator not limited to one programme."""
-    return is_admin(user) or any(g.role == "coordinator" and g.programme_id is None for g in _grants(user))
+    return coordinated_programme_ids(user) is None
+
+
+def person_programme_ids(person):
+    """The programmes a person belongs to: those they are enrolled in (any status) and
+    those whose participating organisations include the person's organisation."""
+    from sqlalchemy import select, union
+
+    from lms.catalog.models import Activity, Event
+    from lms.enrollment.models import Enrollment
+    from lms.extensions import db
+    from lms.programmes.models import programme_organisation
+
+    enrolled = (select(Activity.programme_id).join(Event, Event.activity_id == Activity.id)
+                .join(Enrollment, Enrollment.event_id == Event.id).where(Enrollment.person_id == person.id))
+    works = select(programme_organisation.c.programme_id).where(
+        programme_organisation.c.organisation_id == person.organisation_id)
+    return set(db.session.scalars(union(enrolled, works)))
+
+
+def coordinates_person(user, person):
+    """Admin, or coordinator of a programme ``person`` belongs to."""
+    ids = coordinated_programme_ids(user)
+    if ids is None:
+        return True
+    return bool(ids and person is not None and ids & person_programme_ids(person))
+
+
+def programme_people_clause(programme_ids):
+    """A SQL condition on ``Person``: belongs to one of ``programme_ids`` (see
+    :func:`person_programme_ids`)."""
+    from sqlalchemy import exists, or_, select
+
+    from lms.catalog.models import Activity, Event
+    from lms.enrollment.models import Enrollment
+    from lms.people.models import Person
+    from lms.programmes.models import programme_organisation
+
+    ids = list(programme_ids) or [-1]
+    return or_(
+        Person.organisation_id.in_(select(programme_organisation.c.organisation_id)
+                                   .where(programme_organisation.c.programme_id.in_(ids))),
+        exists().where(Enrollment.person_id == Person.id, Enrollment.event_id == Event.id,
+                       Event.activity_id == Activity.id, Activity.programme_id.in_(ids)),
+    )
+
+
+def visible_people_clause(user):
+    """A SQL condition on ``Person`` for the people ``user`` may see in lists: everyone
+    for admins and unscoped coordinators; their programmes' people for scoped
+    coordinators; their organisations' staff for managers; None means no limit."""
+    from sqlalchemy import false, or_
+
+    from lms.people.models import Person
+
+    ids = coordinated_programme_ids(user)
+    if ids is None:
+        return None
+    parts = []
+    if ids:
+        parts.append(programme_people_clause(ids))
+    managed = managed_organisation_ids(user)
+    if managed:
+        parts.append(Person.organisation_id.in_(managed))
+    return or_(*parts) if parts else false()
+
+
+def programme_scope(user):
+    """None (all) or the programme ids whose rows a coordinator may see."""
+    return coordinated_programme_ids(user)
 
 
 def managed_organisation_ids(user):
@@ -86,12 +167,18 @@ def _admin(user, obj=None):
 
 
 def _coordinator_any(user, obj=None):
-    return coordinates(user)
+    return is_coordinator(user)
 
 
 def _coordinator_of(user, obj=None):
+    """Coordinator of the object's programme; with no object, of any programme (the page
+    then lists only what the user coordinates)."""
+    from lms.people.models import Person
+
     if obj is None:
-        return coordinates(user)
+        return is_coordinator(user)
+    if isinstance(obj, Person):
+        return coordinates_person(user, obj)
     return coordinates(user, _programme_id(obj))
 
 
@@ -99,14 +186,14 @@ def _person_view(user, person=None):
     if not _signed_in(user):
         return False
     if person is None:
-        return coordinates(user) or is_manager(user)
-    return person.id == user.id or coordinates(user) or manages(user, person.organisation_id)
+        return is_coordinator(user) or is_manager(user)
+    return person.id == user.id or coordinates_person(user, person) or manages(user, person.organisation_id)
 
 
 def _outcome_record(user, obj=None):
     """obj: (goal, organisation_id) or a goal."""
     if obj is None:
-        return coordinates(user) or is_manager(user)
+        return is_coordinator(user) or is_manager(user)
     goal, organisation_id = obj if isinstance(obj, tuple) else (obj, None)
     if coordinates(user, goal.programme_id):
         return True
@@ -129,7 +216,7 @@ def _trains_or_coordinates(user, obj=None):
     if not _signed_in(user):
         return False
     if obj is None:
-        return coordinates(user) or any(g.role == "trainer" for g in _grants(user))
+        return is_coordinator(user) or any(g.role == "trainer" for g in _grants(user))
     event = _event_of(obj)
     return trains(user, event) or coordinates(user, event.activity.programme_id)
 
@@ -137,7 +224,7 @@ def _trains_or_coordinates(user, obj=None):
 def _transcript_view(user, person=None):
     if not _signed_in(user) or person is None:
         return False
-    return person.id == user.id or coordinates(user) or manages(user, person.organisation_id)
+    return person.id == user.id or coordinates_person(user, person) or manages(user, person.organisation_id)
 
 
 def _participates(user, event):
@@ -157,13 +244,33 @@ def _action_plan_view(user, event=None):
     return _trains_or_coordinates(user, event) or _participates(user, event)
 
 
-def _enrol_for(user, person=None):
-    """Coordinators enrol anyone; managers their organisations' staff."""
+def _enrol_for(user, obj=None):
+    """``obj``: (person, event). Coordinators of the event's programme enrol anyone;
+    managers their organisations' staff. With no object: may enrol someone somewhere."""
     if not _signed_in(user):
         return False
-    if person is None:
-        return coordinates(user) or is_manager(user)
-    return coordinates(user) or manages(user, person.organisation_id)
+    if obj is None:
+        return is_coordinator(user) or is_manager(user)
+    person, event = obj
+    return coordinates(user, event.activity.programme_id) or manages(user, person.organisation_id)
+
+
+def _prior_record(user, obj=None):
+    """``obj``: a person, or (person, activity or None). Coordinators of a programme the
+    person belongs to; an activity named must be of a programme they coordinate."""
+    if not _signed_in(user) or obj is None:
+        return _signed_in(user) and is_coordinator(user)
+    person, activity = obj if isinstance(obj, tuple) else (obj, None)
+    if not coordinates_person(user, person):
+        return False
+    return activity is None or coordinates(user, activity.programme_id)
+
+
+def _prior_view(user, person=None):
+    """Prior completions are read by those who record them, the person and their managers."""
+    if not _signed_in(user) or person is None:
+        return False
+    return person.id == user.id or coordinates_person(user, person) or manages(user, person.organisation_id)
 
 
 def _enrollment_view(user, enrollment=None):
@@ -185,7 +292,7 @@ def _enrollment_decide(user, enrollment=None):
     if not _signed_in(user):
         return False
     if enrollment is None:
-        return is_manager(user) or coordinates(user)
+        return is_manager(user) or is_coordinator(user)
     return coordinates(user, enrollment.event.activity.programme_id) or manages(user, enrollment.organisation_id)
 
 
@@ -194,7 +301,7 @@ def _roster_view(user, event=None):
     if not _signed_in(user):
         return False
     if event is None:
-        return coordinates(user) or is_manager(user)
+        return is_coordinator(user) or is_manager(user)
     return trains(user, event) or coordinates(user, event.activity.programme_id) or is_manager(user)
 
 
@@ -218,7 +325,9 @@ def _certificate_view(user, certificate=None):
 def _certificate_revoke(user, certificate=None):
     if not _signed_in(user):
         return False
-    return coordinates(user, None if certificate is None else certificate.programme_id)
+    if certificate is None:
+        return is_coordinator(user)
+    return coordinates(user, certificate.programme_id)
 
 
 RULES = {
@@ -280,15 +389,16 @@ RULES = {
     "enrollment.move": _coordinator_of,
     "event.roster": _roster_view,
     "event.capacity": _coordinator_of,
-    "prior.record": lambda u, o=None: coordinates(u),
-    "approvals.view": lambda u, o=None: is_manager(u) or coordinates(u),
+    "prior.record": _prior_record,
+    "prior.view": _prior_view,
+    "approvals.view": lambda u, o=None: is_manager(u) or is_coordinator(u),
     # Progress against goals: coordinators see all, managers their organisations' figures.
     "progress.view": lambda u, o=None: _signed_in(u) and (_coordinator_of(u, o) or is_manager(u)),
-    "admin.access": lambda u, o=None: coordinates(u) or is_admin(u),
+    "admin.access": lambda u, o=None: is_coordinator(u),
     "api.use": _signed_in,
     # Certificates (issue 5).
     "certificate.mine": _signed_in,
-    "certificate.list": lambda u, o=None: _signed_in(u) and (coordinates(u) or is_manager(u)),
+    "certificate.list": lambda u, o=None: _signed_in(u) and (is_coordinator(u) or is_manager(u)),
     "certificate.view": _certificate_view,
     "certificate.download": _certificate_view,
     "certificate.revoke": _certificate_revoke,

@@ -262,10 +262,13 @@ class _Scale:
         created = self.now - timedelta(days=800)
         domain = _domain(n)
 
+        self.gender_of = {}
+
         def rows():
             for k, pid in enumerate(self.person_ids):
                 r = rng.random()
                 gender = "female" if r < 0.6 else "male" if r < 0.98 else "unspecified"
+                self.gender_of[k] = gender
                 first = rng.choice(names.FEMALE_FIRST if gender == "female" else names.MALE_FIRST)
                 last = rng.choice(names.LAST)
                 yield (pid, f"p{k + 1}@{domain}", f"{first} {last}", self.org_of[k], self.fn_of[k], gender,
@@ -375,11 +378,11 @@ class _Scale:
             for e in self.events:
                 created = e["spans"][0][0] - timedelta(days=30)
                 for eid, m in e["enrollments"]:
-                    yield (eid, e["id"], self.person_ids[m], "enrolled", self.org_of[m], self.fn_of[m], created,
-                           self.person_ids[m])
+                    yield (eid, e["id"], self.person_ids[m], "enrolled", self.org_of[m], self.fn_of[m],
+                           self.gender_of[m], created, self.person_ids[m])
 
         self.w.insert(Enrollment.__table__, ["id", "event_id", "person_id", "status", "organisation_id",
-                                             "job_function_id", "created_at", "created_by_id"], enrollment_rows())
+                                             "job_function_id", "gender", "created_at", "created_by_id"], enrollment_rows())
 
         completions, non_completions, finalizations = [], [], []
 

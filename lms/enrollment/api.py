@@ -38,7 +38,7 @@ def create_enrollment(event_id):
         if isinstance(person_id, bool) or not isinstance(person_id, int):
             raise _bad_person()
         person = get_or_404(Person, person_id)
-        require("enrollment.create_for", person)
+        require("enrollment.create_for", (person, event))
         enrollment = ops.enrol(person, event, by=user(), check_window=not policy.coordinates(user(), event.activity.programme_id))
     return enrollment_json(enrollment), 201
 
@@ -109,3 +109,40 @@ def _bad_event():
     from lms.errors import ValidationError
 
     return ValidationError(_("Some values are not valid."), fields={"event_id": [_("Must be an id.")]})
+
+
+def prior_json(p):
+    return {"id": p.id, "person_id": p.person_id, "activity_id": p.activity_id, "title": p.title,
+            "completed_on": p.completed_on.isoformat(), "hours": p.hours, "evidence": p.evidence,
+            "recorded_by": p.recorded_by_id, "recorded_at": iso(p.recorded_at)}
+
+
+@bp.get("/people/<int:person_id>/prior-completions")
+def list_prior_completions(person_id):
+    """Prior completions of a person (coordinators of the person's programmes, the person,
+    their managers)."""
+    from lms.enrollment.models import PriorCompletion
+
+    person = get_or_404(Person, person_id)
+    require("prior.view", person)
+    query = (select(PriorCompletion).where(PriorCompletion.person_id == person.id)
+             .order_by(PriorCompletion.completed_on.desc(), PriorCompletion.id.desc()))
+    return paginated(query, prior_json)
+
+
+@bp.post("/people/<int:person_id>/prior-completions")
+def create_prior_completion(person_id):
+    """Record a completion done elsewhere: ``{activity_id?, title?, completed_on, evidence, hours?}``."""
+    from lms.catalog.models import Activity
+    from lms.extensions import db
+    from lms.validation import Problems, integer
+
+    person = get_or_404(Person, person_id)
+    require("prior.record", person)
+    data = json_body()
+    activity_id = integer(data, "activity_id", Problems(), minimum=1, maximum=2**31 - 1)
+    activity = db.session.get(Activity, activity_id) if activity_id else None
+    if activity is not None:
+        require("prior.record", (person, activity))
+    prior = ops.record_prior(person, data, user())
+    return prior_json(prior), 201

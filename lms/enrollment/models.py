@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import BigInteger, event, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -30,6 +30,9 @@ class Enrollment(db.Model):
     # Snapshot at enrolment: reports count people as they were when they took part.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     job_function_id: Mapped[int | None] = mapped_column(ForeignKey("job_function.id"), index=True)
+    # Gender as at enrolment, like function and organisation (filled from the person when
+    # not given, see the before_insert hook below).
+    gender: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
@@ -63,6 +66,12 @@ class Enrollment(db.Model):
     def status_label(self):
         return ENROLLMENT_STATUSES.get(self.status, self.status)
 
+    def snapshot(self, person):
+        """Take the person's organisation, job function and gender as they are now."""
+        self.organisation_id = person.organisation_id
+        self.job_function_id = person.job_function_id
+        self.gender = person.gender or "unspecified"
+
     @property
     def active(self):
         return self.status in ACTIVE_STATUSES
@@ -88,3 +97,15 @@ class PriorCompletion(db.Model):
     person = relationship("Person", foreign_keys=[person_id])
     activity = relationship("Activity")
     recorded_by = relationship("Person", foreign_keys=[recorded_by_id])
+
+
+@event.listens_for(Enrollment, "before_insert")
+def _snapshot_gender(mapper, connection, target):
+    """Every enrolment snapshots the person's gender (counting rules, API.md)."""
+    if target.gender is None:
+        person = target.person
+        if person is None and target.person_id is not None:
+            from lms.people.models import Person
+
+            person = db.session.get(Person, target.person_id)
+        target.gender = (person.gender if person is not None else None) or "unspecified"

@@ -108,7 +108,7 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
     check_rules(person, activity)
     enrollment = Enrollment(
         event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
-        created_by_id=by.id,
+        gender=person.gender or "unspecified", created_by_id=by.id,
     )
     from lms.auth import policy
 
@@ -254,7 +254,7 @@ def record_prior(person, data, by):
     """Record a completion done outside the system (satisfies prerequisites)."""
     problems = Problems()
     activity = None
-    activity_id = integer(data, "activity_id", problems)
+    activity_id = integer(data, "activity_id", problems, minimum=1, maximum=2**31 - 1)
     if activity_id is not None:
         activity = db.session.get(Activity, activity_id)
         if activity is None:
@@ -297,6 +297,24 @@ def roster(event, organisation_ids=None):
 def pending_for_manager(organisation_ids):
     return select(Enrollment).where(Enrollment.status == "pending_approval",
                                     Enrollment.organisation_id.in_(organisation_ids or {-1})).order_by(Enrollment.created_at)
+
+
+def pending_for(viewer):
+    """Pending approvals ``viewer`` may decide: their organisations' staff (managers) and
+    the enrolments in programmes they coordinate (all of them for unscoped coordinators)."""
+    from sqlalchemy import or_
+
+    from lms.auth import policy
+
+    programmes = policy.coordinated_programme_ids(viewer)
+    query = select(Enrollment).where(Enrollment.status == "pending_approval")
+    if programmes is not None:
+        in_programmes = Enrollment.event_id.in_(
+            select(Event.id).join(Activity, Activity.id == Event.activity_id)
+            .where(Activity.programme_id.in_(programmes or {-1})))
+        query = query.where(or_(in_programmes,
+                                Enrollment.organisation_id.in_(policy.managed_organisation_ids(viewer) or {-1})))
+    return query.order_by(Enrollment.created_at, Enrollment.id)
 
 
 def my_enrollments(person):

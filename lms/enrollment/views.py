@@ -86,8 +86,7 @@ def my_learning():
 def approvals():
     require("approvals.view")
     orgs = policy.managed_organisation_ids(current_user)
-    page = paginate(ops.pending_for_manager(orgs) if not policy.coordinates(current_user)
-                    else select(Enrollment).where(Enrollment.status == "pending_approval").order_by(Enrollment.created_at))
+    page = paginate(ops.pending_for(current_user))
     history = {}
     for e in page.items:
         history[e.id] = db.session.scalars(select(Enrollment).where(
@@ -101,7 +100,7 @@ def approvals():
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
         event = db.session.get(Event, form.event_id.data)
-        if person is None or event is None or not policy.can(current_user, "enrollment.create_for", person):
+        if person is None or event is None or not policy.can(current_user, "enrollment.create_for", (person, event)):
             abort(403)
         try:
             enrollment = ops.enrol(person, event, by=current_user)
@@ -168,11 +167,12 @@ def roster(event_id):
 @login_required
 def enrol_person(event_id):
     event = get_or_404(Event, event_id)
+    require("enrollment.create_for")
     form = EnrolPersonForm()
     person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
     if person is None:
         abort(400)
-    require("enrollment.create_for", person)
+    require("enrollment.create_for", (person, event))
     try:
         enrollment = ops.enrol(person, event, by=current_user, check_window=not policy.coordinates(current_user, event.activity.programme_id))
     except DomainError as error:
@@ -240,11 +240,17 @@ def prior(person_id):
     person = get_or_404(Person, person_id)
     require("prior.record", person)
     form = PriorForm()
+    activities = select(Activity).order_by(Activity.title)
+    programmes = policy.coordinated_programme_ids(current_user)
+    if programmes is not None:
+        activities = activities.where(Activity.programme_id.in_(programmes or {-1}))
     form.activity_id.choices = [("", _("(another course)"))] + [
-        (str(a.id), a.title) for a in db.session.scalars(select(Activity).order_by(Activity.title))]
+        (str(a.id), a.title) for a in db.session.scalars(activities)]
     if form.validate_on_submit():
         data = {"activity_id": int(form.activity_id.data) if form.activity_id.data else None, "title": form.title.data,
                 "completed_on": form.completed_on.data, "hours": form.hours.data, "evidence": form.evidence.data}
+        activity = db.session.get(Activity, data["activity_id"]) if data["activity_id"] else None
+        require("prior.record", (person, activity))
         try:
             ops.record_prior(person, data, current_user)
         except ValidationError as error:

@@ -9,7 +9,7 @@ from lms.api import bp
 from lms.api.core import get_or_404, user
 from lms.auth import policy
 from lms.errors import Forbidden
-from lms.goals.operations import narrow_scope, parse_filters, progress, scope_for
+from lms.goals.operations import cadence_report, narrow_scope, parse_api_filters, progress, scope_for
 from lms.programmes.models import Programme
 
 
@@ -22,8 +22,11 @@ def progress_scope(viewer, programme):
 
 @bp.get("/programmes/<int:programme_id>/progress")
 def programme_progress(programme_id):
-    """Optional query filters: start, end (YYYY-MM-DD), kind, theme, organisation."""
+    """Optional query filters (API.md): from, to (YYYY-MM-DD), organisation_id, kind, theme_id.
+    The answer adds ``cadence``: the programme's events of kinds that declare a cadence."""
     programme = get_or_404(Programme, programme_id)
     scope = progress_scope(user(), programme)
-    filters, _shown, organisation_id = parse_filters(request.args, programme, ZoneInfo(str(get_timezone() or "UTC")))
-    return progress(programme, narrow_scope(scope, organisation_id), filters)
+    filters, organisation_id = parse_api_filters(request.args, programme, ZoneInfo(str(get_timezone() or "UTC")))
+    document = progress(programme, narrow_scope(scope, organisation_id), filters)
+    document["cadence"] = cadence_report(programme, filters)
+    return document

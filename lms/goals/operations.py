@@ -9,6 +9,7 @@ organisation (both as at enrollment) and gender of their first qualifying enroll
 the breakdowns add up to the total. Organisation goals count organisations with an
 outcome. ``organisation_ids`` limits everything to those organisations (managers).
 """
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, literal, select
 
 from lms.attendance.models import Attendance
@@ -128,6 +129,7 @@ def _first_counted(goal, organisation_ids=None, filters=None):
             Enrollment.person_id.label("person_id"),
             Enrollment.job_function_id.label("job_function_id"),
             Enrollment.organisation_id.label("organisation_id"),
+            Enrollment.gender.label("gender"),
             func.row_number().over(partition_by=Enrollment.person_id,
                                    order_by=(Enrollment.created_at, Enrollment.id)).label("rn"),
         )
@@ -155,8 +157,7 @@ def person_goal_progress(goal, organisation_ids=None, filters=None):
         .select_from(firsts).outerjoin(JobFunction, JobFunction.id == firsts.c.job_function_id).group_by(JobFunction.code),
         select(literal("organisation"), func.coalesce(cast(firsts.c.organisation_id, String), literal("unknown")), func.count())
         .select_from(firsts).group_by(firsts.c.organisation_id),
-        select(literal("gender"), Person.gender, func.count())
-        .select_from(firsts).join(Person, Person.id == firsts.c.person_id).group_by(Person.gender),
+        select(literal("gender"), firsts.c.gender, func.count()).select_from(firsts).group_by(firsts.c.gender),
     )
     achieved, out = 0, {"function": {}, "organisation": {}, "gender": {}}
     for dim, key, n in db.session.execute(parts):
@@ -264,3 +265,77 @@ def cadence_warnings(programme, filters=None):
 
     query = _activity_filter(network_events_query(programme.id), filters)
     return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]
+
+
+def parse_api_filters(args, programme, tz):
+    """The progress API's filters (API.md): ``from``, ``to`` (YYYY-MM-DD, whole days in
+    ``tz``), ``organisation_id``, ``kind``, ``theme_id``. Returns (filters, organisation id);
+    any bad value is a 422 naming its parameter."""
+    from datetime import datetime, time
+
+    from lms.errors import ValidationError
+    from lms.plugins import registry
+
+    filters, problems = {}, {}
+    for name, key, clock in (("from", "start", time.min), ("to", "end", time.max)):
+        raw = args.get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            day = datetime.strptime(raw, "%Y-%m-%d").date()
+        except ValueError:
+            problems[name] = [_("Use the form YYYY-MM-DD.")]
+            continue
+        filters[key] = datetime.combine(day, clock, tzinfo=tz)
+    if filters.get("start") and filters.get("end") and filters["end"] < filters["start"]:
+        problems["to"] = [_("The end is before the start.")]
+    kind = args.get("kind")
+    if kind not in (None, ""):
+        if registry.find(kind) is None:
+            problems["kind"] = [_("No such activity kind.")]
+        else:
+            filters["kind"] = kind
+    theme_raw = args.get("theme_id")
+    if theme_raw not in (None, ""):
+        theme_id = _int(theme_raw)
+        if not theme_id or not any(t.id == theme_id for t in programme.themes):
+            problems["theme_id"] = [_("No such theme in this programme.")]
+        else:
+            filters["theme_id"] = theme_id
+    organisation_id = None
+    org_raw = args.get("organisation_id")
+    if org_raw not in (None, ""):
+        organisation_id = _int(org_raw)
+        if not organisation_id or organisation_id > 2**31 - 1:
+            problems["organisation_id"] = [_("Must be an id.")]
+    if problems:
+        raise ValidationError(_("Some values are not valid."), fields=problems)
+    return filters, organisation_id
+
+
+def cadence_report(programme, filters=None, now=None):
+    """The progress answer's ``cadence`` rows: every event of a kind that declares a
+    meeting cadence, with its meetings in the last 12 months and whether it falls short
+    (the same rule as the dashboard's warnings)."""
+    from datetime import timedelta
+
+    from lms.attendance.operations import cadence_warning, network_events_query
+    from lms.catalog.models import Session
+    from lms.types import utcnow
+
+    now = now or utcnow()
+    events = db.session.scalars(_activity_filter(network_events_query(programme.id), filters)).all()
+    recent = dict(db.session.execute(
+        select(Session.event_id, func.count()).where(
+            Session.event_id.in_([e.id for e in events] or [-1]),
+            Session.starts_at >= now - timedelta(days=365), Session.starts_at <= now)
+        .group_by(Session.event_id)).all())
+    rows = []
+    for event in events:
+        per_year = event.activity.kind_plugin.cadence_per_year(event.activity.settings or {})
+        rows.append({
+            "activity_id": event.activity_id, "event_id": event.id, "title": event.display_title,
+            "required_per_year": per_year, "meetings_last_12_months": int(recent.get(event.id, 0)),
+            "short": cadence_warning(event) is not None,
+        })
+    return rows

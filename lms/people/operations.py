@@ -235,8 +235,9 @@ def people_query(viewer, q=None, organisation_id=None, function_code=None, role=
     from lms.auth import policy
 
     query = select(Person).order_by(Person.name, Person.id)
-    if not policy.coordinates(viewer):
-        query = query.where(Person.organisation_id.in_(policy.managed_organisation_ids(viewer) or {-1}))
+    visible = policy.visible_people_clause(viewer)
+    if visible is not None:
+        query = query.where(visible)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(Person.name).like(like), Person.email.like(like)))

@@ -114,6 +114,7 @@ def test_verify_api_is_public(db, make, finalized, client):
     assert r.get_json() == {
         "valid": True, "holder_name": NORDIC, "activity_title": "Activity seminar",
         "issued_on": certificate.issued_at.date().isoformat(), "revoked": False, "sha256": certificate.sha256,
+        "replaced_by": None,
     }
     missing = client.get("/api/v1/verify/0000-0000-0000-0000")
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"

@@ -64,12 +64,16 @@ def test_transcript_access(db, make, trained, enrol, api, login):
     person = make.person(organisation=org)
     manager = make.person(role="manager", organisation=org)
     other_manager = make.person(role="manager")
-    coordinator = make.person(role="coordinator", scope=make.programme())
+    programme = make.programme()
+    programme.organisations.append(org)
+    coordinator = make.person(role="coordinator", scope=programme)
+    other_coordinator = make.person(role="coordinator", scope=make.programme())
     colleague = make.person(organisation=org)
     url = f"/api/v1/people/{person.id}/transcript"
     assert api(person).get(url).status_code == 200
     assert api(manager).get(url).status_code == 200
     assert api(coordinator).get(url).status_code == 200
+    assert api(other_coordinator).get(url).status_code == 403
     assert api(make.person(role="admin")).get(url).status_code == 200
     assert api(other_manager).get(url).status_code == 403
     assert api(colleague).get(url).status_code == 403
