@@ -392,6 +392,7 @@ RULES = {
     "prior.record": _prior_record,
     "prior.view": _prior_view,
     "approvals.view": lambda u, o=None: is_manager(u) or is_coordinator(u),
+    "manager.dashboard": lambda u, o=None: is_manager(u),
     # Progress against goals: coordinators see all, managers their organisations' figures.
     "progress.view": lambda u, o=None: _signed_in(u) and (_coordinator_of(u, o) or is_manager(u)),
     "admin.access": lambda u, o=None: is_coordinator(u),

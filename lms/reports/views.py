@@ -28,7 +28,7 @@ def dashboard(programme_id):
 @bp.route("/manager")
 @login_required
 def manager():
-    require("approvals.view")
+    require("manager.dashboard")
     page = paginate(reports.staff_query(current_user))
     overview = reports.manager_overview(current_user, page.items, request.args)
     return render_template("reports/manager.html", page=page, **overview)
