@@ -40,6 +40,11 @@ def _verify_index(upload_form=None, result=None, checked=False, status=200):
 @bp.route("/verify", methods=["GET"])
 def verify_index():
     code = request.args.get("code")
+    if code is not None and not code.strip():
+        form = CodeForm(request.args)
+        form.code.errors = [_("Enter the code printed on the certificate, for example ABCD-EFGH-JKMN-PQRS.")]
+        return render_template("certificates/verify_index.html", code_form=form, upload_form=UploadForm(formdata=None),
+                               result=None, checked=False), 422
     if code:
         normal = normalize(code)
         if normal:
@@ -222,10 +227,12 @@ def event_certificates(event_id):
     )
 
 
-@bp.route("/events/<int:event_id>/certificates/issue", methods=["POST"])
+@bp.route("/events/<int:event_id>/certificates/issue", methods=["GET", "POST"])
 def issue_event(event_id):
     event = get_or_404(Event, event_id)
     require("certificate.bulk", event)
+    if request.method == "GET":  # a reload of the progress page's address
+        return redirect(url_for(".event_certificates", event_id=event.id))
     if not IssueForm().validate():
         abort(400)
     batch = operations.start_batch(event, by=current_user)

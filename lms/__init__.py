@@ -77,6 +77,7 @@ def create_app(config=None):
 
     web.init_app(app)
 
+    from lms.about.views import bp as about_bp
     from lms.api import bp as api_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.completion.views import bp as completion_bp
@@ -90,6 +91,7 @@ def create_app(config=None):
     from certificates.views import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(about_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(programmes_bp)
@@ -109,7 +111,13 @@ def create_app(config=None):
         if kind.blueprint is not None:
             app.register_blueprint(kind.blueprint)
 
-    from lms.cli import register_cli
+    from lms.cli import base_url_warning, register_cli
 
     register_cli(app)
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        import sys
+
+        warning = base_url_warning(app.config.get("BASE_URL"), sys.argv, os.environ)
+        if warning:
+            print(warning, file=sys.stderr)
     return app

@@ -90,6 +90,14 @@ def apply_errors(form, error):
         flash(error.message, "error")
 
 
+def external_url(endpoint, **values):
+    """An absolute address for emails, QR codes and calendar feeds: always ``BASE_URL``
+    (the public address), never the host a request happened to arrive on."""
+    from flask import current_app
+
+    return current_app.config.get("BASE_URL", "").rstrip("/") + url_for(endpoint, **values)
+
+
 def url_for_page(page):
     args = dict(request.args)
     args["page"] = page
@@ -139,6 +147,15 @@ def init_app(app):
     # Globals (not context) so imported macros see them too.
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["external_url"] = external_url
+
+    def language_name(code):
+        """A language by its own name ("Svenska"), never by its code."""
+        from lms.people.models import LOCALES
+
+        return LOCALES.get(code, code or "")
+
+    app.jinja_env.globals["language_name"] = language_name
 
     def enrollment_of(person, event):
         from lms.enrollment.operations import active_enrollment

@@ -15,7 +15,7 @@ from lms.attendance.models import ATTENDANCE_STATUSES
 from lms.catalog.models import Event, Session
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
-from lms.web import apply_errors, get_or_404, paginate, require
+from lms.web import apply_errors, external_url, get_or_404, paginate, require
 
 bp = Blueprint("attendance", __name__, template_folder="templates")
 
@@ -58,12 +58,14 @@ def roster(session_id):
     return _roster_page(session)
 
 
-@bp.route("/sessions/<int:session_id>/attendance/<int:enrollment_id>", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/attendance/<int:enrollment_id>", methods=["GET", "POST"])
 def mark(session_id, enrollment_id):
     from lms.enrollment.models import Enrollment
 
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
+    if request.method == "GET":  # a reload after a refused mark: back to the roster
+        return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment_id}"))
     enrollment = get_or_404(Enrollment, enrollment_id)
     form = MarkForm()
     if form.validate():
@@ -128,7 +130,7 @@ def check_in_code(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
     code = operations.check_in_code(session)
-    url = url_for(".checkin", session=session.id, code=code, _external=True)
+    url = external_url("attendance.checkin", session=session.id, code=code)
     qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
     response = render_template(
         "attendance/check_in_code.html",

@@ -261,8 +261,17 @@ def combine_local(day, clock, tz):
 
 # Queries -----------------------------------------------------------------------
 
-def activities_query(programme_id=None, kind=None, theme_id=None, q=None):
-    query = select(Activity).order_by(Activity.title)
+def activities_query(programme_id=None, kind=None, theme_id=None, q=None, by_theme=False):
+    """Activities for the catalogue, filtered; ``by_theme`` orders them by programme and
+    theme (as the catalogue groups them), then title."""
+    from sqlalchemy import or_
+
+    if by_theme:
+        query = (select(Activity).join(Programme, Programme.id == Activity.programme_id)
+                 .outerjoin(Theme, Theme.id == Activity.theme_id)
+                 .order_by(Programme.code, Theme.id.is_(None), Theme.position, Theme.id, Activity.title, Activity.id))
+    else:
+        query = select(Activity).order_by(Activity.title)
     if programme_id:
         query = query.where(Activity.programme_id == programme_id)
     if kind:
@@ -270,7 +279,8 @@ def activities_query(programme_id=None, kind=None, theme_id=None, q=None):
     if theme_id:
         query = query.where(Activity.theme_id == theme_id)
     if q:
-        query = query.where(func.lower(Activity.title).like(f"%{q.lower()}%"))
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Activity.title).like(like), func.lower(Activity.description).like(like)))
     return query
 
 

@@ -21,6 +21,7 @@ from lms.web import apply_errors, get_or_404, paginate, require
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 SESSION_ROWS_EXTRA = 3
+CATALOGUE_PER_PAGE = 24
 
 
 def _staff_view(programme_id):
@@ -33,24 +34,34 @@ def _staff_view(programme_id):
 def index():
     require("catalog.browse")
     programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
+    chosen = request.args.get("programme", "")
+    everywhere = chosen == "all"
     programme = None
-    chosen = request.args.get("programme", type=int)
-    if chosen:
-        programme = next((p for p in programmes if p.id == chosen), None)
-    programme = programme or ops.default_programme()
+    if chosen.isdigit():
+        programme = next((p for p in programmes if str(p.id) == chosen), None)
+    if programme is None and not everywhere:
+        programme = ops.default_programme()
     kind = request.args.get("kind") if request.args.get("kind") in registry else ""
+    # A theme belongs to one programme: a theme of another programme (kept in the address
+    # after the programme changed) no longer applies.
     theme_id = request.args.get("theme", type=int)
-    q = request.args.get("q", "").strip()[:200]
-    activities = []
-    if programme is not None:
-        activities = db.session.scalars(ops.activities_query(programme.id, kind or None, theme_id, q)).all()
-    summary = ops.upcoming_summary([a.id for a in activities])
-    groups = {}
-    for a in activities:
-        groups.setdefault(a.theme, []).append(a)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0].position if kv[0] else 0))
-    return render_template("catalog/index.html", programmes=programmes, programme=programme, groups=ordered,
-                           summary=summary, kind=kind, theme_id=theme_id, q=q, total=len(activities))
+    if programme is None or not any(t.id == theme_id for t in programme.themes):
+        theme_id = None
+    q = "".join(ch for ch in request.args.get("q", "") if ch.isprintable()).strip()[:200]
+    page = None
+    groups = []
+    if programme is not None or (everywhere and programmes):
+        page = paginate(ops.activities_query(programme.id if programme else None, kind or None, theme_id, q,
+                                             by_theme=True), per_page=CATALOGUE_PER_PAGE)
+        for a in page.items:
+            key = (a.programme if everywhere else None, a.theme)
+            if not groups or groups[-1][0] != key:
+                groups.append((key, []))
+            groups[-1][1].append(a)
+    summary = ops.upcoming_summary([a.id for a in page.items] if page else [])
+    return render_template("catalog/index.html", programmes=programmes, programme=programme, everywhere=everywhere,
+                           groups=groups, page=page, summary=summary, kind=kind, theme_id=theme_id, q=q,
+                           total=page.total if page else 0)
 
 
 def _load_activity(activity_id):

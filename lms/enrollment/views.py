@@ -203,11 +203,13 @@ def move(enrollment_id):
     return redirect(url_for("enrollment.roster", event_id=source_id))
 
 
-@bp.route("/events/<int:event_id>/capacity", methods=["POST"])
+@bp.route("/events/<int:event_id>/capacity", methods=["GET", "POST"])
 @login_required
 def capacity(event_id):
     event = get_or_404(Event, event_id)
     require("event.capacity", event)
+    if request.method == "GET":  # a reload after a refused change: back to the roster
+        return redirect(url_for("enrollment.roster", event_id=event.id))
     form = CapacityForm()
     if form.validate_on_submit():
         try:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from lms.catalog.models import Event
 from lms.notifications import operations as ops
-from lms.web import get_or_404, require
+from lms.web import external_url, get_or_404, require
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -47,5 +47,5 @@ def my_calendar():
         plain = ops.create_calendar_token(current_user)
         flash(_("Your new calendar link is shown below. Copy it now: it is shown only once."), "success")
     token = ops.active_calendar_token(current_user)
-    url = url_for("notifications.feed", token=plain, _external=True) if plain else None
+    url = external_url("notifications.feed", token=plain) if plain else None
     return render_template("notifications/my_calendar.html", token=token, url=url)
