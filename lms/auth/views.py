@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.auth import sessions, throttle
-from lms.auth.forms import LanguageForm, LoginForm
-from lms.auth.operations import authenticate
+from lms.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from lms.auth.operations import authenticate, change_password
+from lms.errors import ValidationError
 from lms.extensions import db
+from lms.web import apply_errors
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -48,6 +50,21 @@ def logout():
     sessions.sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("catalog.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data, form.confirm.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your password is changed. You were signed out everywhere else."), "success")
+            return redirect(url_for("auth.password"))
+    return render_template("auth/password.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/language", methods=["POST"])
