@@ -124,6 +124,13 @@ def init_app(app):
             "url_for_page": url_for_page,
         }
 
+    @app.before_request
+    def _fresh_credentials():
+        # What the previous request signed in with is never this one's (g can outlive a
+        # request when an app context is already open, as in the tests).
+        for name in ("api_user", "api_token", "user_session"):
+            g.pop(name, None)
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
