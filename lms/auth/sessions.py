@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import g, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select, update
 
@@ -26,8 +26,18 @@ def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _lifetime():
+    return timedelta(hours=current_app.config.get("SESSION_LIFETIME_HOURS", 12))
+
+
 def start_session(person, user_agent=None):
-    """A new session record for ``person``; returns (plain token, UserSession)."""
+    """A new session record for ``person``; returns (plain token, UserSession).
+    The person's expired records are removed on the way."""
+    db.session.execute(
+        delete(UserSession)
+        .where(UserSession.person_id == person.id, UserSession.created_at < utcnow() - _lifetime())
+        .execution_options(synchronize_session="fetch")
+    )
     plain = secrets.token_urlsafe(32)
     record = UserSession(person_id=person.id, token_hash=_digest(plain),
                          user_agent=(user_agent or "")[:300] or None)
@@ -52,6 +62,8 @@ def load(person, plain):
         return None
     record = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(plain)))
     if record is None or record.person_id != person.id:
+        return None
+    if record.created_at < utcnow() - _lifetime():
         return None
     # Only state-changing requests write (GET transactions stay read-only).
     if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -135,3 +135,20 @@ def test_unchanged_roles_keep_sessions(client, make, api, db):
     browser = _sign_in(client.application, trainer)
     assert api(admin).patch(f"/api/v1/people/{trainer.id}", json={"roles": [{"role": "trainer"}], "name": "New"}).status_code == 200
     assert _signed_in(browser)
+
+
+def test_session_ends_after_its_lifetime(client, make, login, db):
+    from datetime import timedelta
+
+    from lms.auth.models import UserSession
+
+    person = make.person()
+    login(person)
+    assert _signed_in(client)
+    record = db.session.scalar(select(UserSession).where(UserSession.person_id == person.id))
+    record.created_at = record.created_at - timedelta(hours=client.application.config["SESSION_LIFETIME_HOURS"], minutes=1)
+    db.session.flush()
+    assert not _signed_in(client)
+    # Signing in again clears the expired record away.
+    _sign_in(client.application, person)
+    assert _sessions(db, person) == 1
