@@ -30,11 +30,24 @@ class Default:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # A browser sign-in ends this many hours after it began (server-side record).
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
     LANGUAGES = ["en", "sv", "da", "nb"]
     API_TOKEN_LIFETIME_HOURS = int(os.environ.get("API_TOKEN_LIFETIME_HOURS", "720"))
+    # HSTS whenever cookies are sent over HTTPS only.
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", SESSION_COOKIE_SECURE)
+    # Rate limits (the ``limits`` library). Unset storage = in memory, per process;
+    # redis://127.0.0.1:6379/0 shares the counts between processes.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "brobygger")
+    CERTIFICATE_VERIFY_LIMIT = os.environ.get("CERTIFICATE_VERIFY_LIMIT", "30/minute")
+    # Failed sign-ins (HTML and API token): per account (email) and per client address.
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "100 per 15 minutes")
+    LOGIN_LIMITS_ENABLED = _env_bool("LOGIN_LIMITS_ENABLED", True)
     PER_PAGE = 25
     # Background jobs: without a broker Celery runs tasks eagerly (inline).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
@@ -64,7 +77,12 @@ class Test(Default):
 class Production(Default):
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    # "__Host-" cookies are only accepted Secure, with Path=/ and no Domain.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = True
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", SESSION_COOKIE_SECURE)
 
 
 CONFIGS = {"default": Default, "test": Test, "production": Production}

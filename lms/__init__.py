@@ -53,6 +53,12 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY).")
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from lms import ratelimit
+
+    ratelimit.init_app(app)
+    from lms.auth import throttle
+
+    throttle.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -143,3 +143,40 @@ def str_list(data, name, problems):
         problems.add(name, _("Must be a list of texts."))
         return None
     return list(dict.fromkeys(value))
+
+
+EMAIL_MAX_LENGTH = 254
+
+
+def normalise_email(value):
+    """``(address, problem)``: the address stripped and lower-cased, and a translated
+    problem when it is not a valid address (None when it is). The one rule for email
+    addresses everywhere: forms, the API, CSV imports, the CLI."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not isinstance(value, str):
+        return None, _("Must be text.")
+    email = value.strip().lower()
+    if not email:
+        return email, _("This field is required.")
+    if len(email) > EMAIL_MAX_LENGTH:
+        return email, _("At most %(n)s characters.", n=EMAIL_MAX_LENGTH)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return email, _("Give a valid email address.")
+    return email, None
+
+
+def email(data, name, problems, *, required=False):
+    """A normalised email address from ``data[name]`` (None when absent and not required)."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            problems.add(name, _("This field is required."))
+        return None
+    address, problem = normalise_email(value)
+    if problem is not None:
+        problems.add(name, problem)
+        return None
+    return address

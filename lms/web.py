@@ -1,7 +1,7 @@
 """HTML-side wiring: user loading, error pages, template helpers, pagination."""
 from math import ceil
 
-from flask import abort, flash, g, render_template, request, url_for
+from flask import abort, flash, g, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,15 +13,28 @@ from lms.extensions import db, login_manager
 from lms.plugins import UnknownKind, registry
 
 
+# Public API answers that browsers and proxies may keep; every other /api answer is no-store.
+CACHEABLE_API_ENDPOINTS = {"api.openapi"}
+
+
 @login_manager.user_loader
 def _load_user(user_id):
+    """The signed-in person, while their server-side session record exists."""
+    from lms.auth import sessions
     from lms.people.models import Person
 
+    g.pop("user_session", None)
     try:
         person = db.session.get(Person, int(user_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return person if person is not None and person.active else None
+    if person is None or not person.active:
+        return None
+    record = sessions.load(person, session.get(sessions.SESSION_KEY))
+    if record is None:
+        return None
+    g.user_session = record
+    return person
 
 
 class Page:
@@ -119,6 +132,13 @@ def init_app(app):
             "url_for_page": url_for_page,
         }
 
+    @app.before_request
+    def _fresh_credentials():
+        # What the previous request signed in with is never this one's (g can outlive a
+        # request when an app context is already open, as in the tests).
+        for name in ("api_user", "api_token", "user_session"):
+            g.pop(name, None)
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -129,7 +149,22 @@ def init_app(app):
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
+        if app.config.get("HSTS_ENABLED"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if _needs_no_store():
+            cache = response.headers.get("Cache-Control", "")
+            if "no-store" not in cache:
+                response.headers["Cache-Control"] = "no-store"
         return response
+
+    def _needs_no_store():
+        """API answers (but public, cacheable ones) and pages of signed-in users are
+        never kept by browsers or proxies."""
+        if request.path.startswith("/api/"):
+            return request.endpoint not in CACHEABLE_API_ENDPOINTS
+        if request.endpoint in (None, "static"):
+            return False
+        return current_user.is_authenticated
 
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     def localtime(value, tz):

@@ -243,14 +243,19 @@ def login(client, app):
     def _login(person):
         from flask_login.utils import _create_identifier
 
+        from lms.auth import sessions
+
         # Flask-Login's "strong" protection ties a session to the client's address and agent.
         with app.test_request_context(environ_base=client.environ_base):
             identifier = _create_identifier()
+        # A server-side session record, as signing in creates (the loader requires one).
+        token, _record = sessions.start_session(person, client.environ_base.get("HTTP_USER_AGENT"))
         with client.session_transaction() as sess:
             sess.clear()
             sess["_user_id"] = str(person.id)
             sess["_fresh"] = True
             sess["_id"] = identifier
+            sess[sessions.SESSION_KEY] = token
         return client
 
     return _login

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from lms.api import bp
 from lms.api.core import iso, json_body
 from lms.api.errors import error_response
+from lms.auth import throttle
 from lms.auth.operations import authenticate, issue_token, revoke_token
 
 
@@ -14,8 +15,15 @@ def create_token():
     email, password = data.get("email"), data.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
         return error_response(401, "unauthenticated", _("Wrong email or password."))
+    refused = throttle.refusal(email)
+    if refused is not None:
+        message, seconds = refused
+        response = error_response(429, "rate_limited", message)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     person = authenticate(email, password)
     if person is None:
+        throttle.record_failure(email)
         return error_response(401, "unauthenticated", _("Wrong email or password."))
     plain, token = issue_token(person)
     return {"token": plain, "expires_at": iso(token.expires_at)}, 200

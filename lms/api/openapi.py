@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from lms.api import bp
 
-CONFLICT_CODES = ["already_enrolled", "enrolment_closed", "event_cancelled", "event_finalized", "certificate_revoked", "conflict"]
+CONFLICT_CODES = ["already_enrolled", "enrolment_closed", "event_cancelled", "event_finalized", "certificate_revoked",
+                  "own_account", "last_admin", "conflict"]
 VALIDATION_CODES = ["validation_error", "not_eligible", "prerequisite_missing", "capacity_invalid",
                     "session_outside_event", "unknown_function", "unknown_organisation"]
 
@@ -106,7 +107,11 @@ ERRORS = {
     "404": ("not_found", "No such resource."),
     "409": ("conflict", "Conflict codes: " + ", ".join(CONFLICT_CODES)),
     "422": ("validation_error", "Validation codes: " + ", ".join(VALIDATION_CODES) + ". Problems per field in error.fields."),
+    "429": ("rate_limited", "Too many requests (failed sign-ins per account or address; public verify calls "
+                            "per address). On sign-in, the Retry-After header gives the seconds to wait."),
 }
+# Calls that are rate limited (429 rate_limited).
+RATE_LIMITED = {("post", "/auth/token"), ("get", "/verify/{code}")}
 
 # Query parameters beyond page/per_page, per (method, path).
 QUERY_PARAMS = {
@@ -116,7 +121,7 @@ QUERY_PARAMS = {
 
 # (method, path, summary, request schema or None, success status, response schema, list?, public?)
 OPERATIONS = [
-    ("post", "/auth/token", "Get a bearer token", _obj({"email": S, "password": S}, ["email", "password"]), "200", "Token", False, True),
+    ("post", "/auth/token", "Get a bearer token (failed attempts are limited per account and per address: 429)", _obj({"email": S, "password": S}, ["email", "password"]), "200", "Token", False, True),
     ("delete", "/auth/token", "Revoke the caller's token", None, "204", None, False, False),
     ("get", "/organisations", "List organisations (any signed-in; ?q=, ?kind=)", None, "200", "Organisation", True, False),
     ("post", "/organisations", "Create an organisation (admin)", "Organisation", "201", "Organisation", False, False),
@@ -128,7 +133,7 @@ OPERATIONS = [
     ("post", "/people", "Create a person (admin)", "Person", "201", "Person", False, False),
     ("get", "/people/me", "The caller", None, "200", "Person", False, False),
     ("get", "/people/{id}", "One person", None, "200", "Person", False, False),
-    ("patch", "/people/{id}", "Update a person (admin)", "Person", "200", "Person", False, False),
+    ("patch", "/people/{id}", "Update a person (admin). A new password, deactivation or a removed role ends the person's other sessions and revokes their tokens; 409 own_account/last_admin: nobody deactivates or demotes themself or the last active admin", "Person", "200", "Person", False, False),
     ("post", "/people/import", "Import people from CSV (admin); all rows or none", "csv", "200", "ImportResult", False, False),
     ("get", "/programmes", "List programmes", None, "200", "Programme", True, False),
     ("post", "/programmes", "Create a programme (admin/coordinator)", "Programme", "201", "Programme", False, False),
@@ -222,6 +227,8 @@ def build():
             if public and code in ("401", "403"):
                 continue
             op["responses"].setdefault(code, {"$ref": f"#/components/responses/{ERRORS[code][0]}"})
+        if (method, path) in RATE_LIMITED:
+            op["responses"]["429"] = {"$ref": "#/components/responses/rate_limited"}
         if public:
             op["security"] = []
         paths.setdefault(path, {})[method] = op

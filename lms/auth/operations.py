@@ -2,10 +2,13 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
@@ -72,3 +75,49 @@ def person_for_token(plain):
 def revoke_token(token):
     token.revoked_at = utcnow()
     db.session.flush()
+
+
+# Passwords people choose themselves --------------------------------------------
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 200
+# Common passwords (the ~20,000 most common, as Django ships them; one a line).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
+
+
+@lru_cache(maxsize=1)
+def common_passwords():
+    with COMMON_PASSWORDS_FILE.open(encoding="utf-8") as lines:
+        return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def password_problems(password):
+    """Translated reasons why ``password`` may not be chosen (empty when it may)."""
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
+        return [_("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)]
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return [_("At most %(n)s characters.", n=PASSWORD_MAX_LENGTH)]
+    if password.strip().lower() in common_passwords():
+        return [_("This password is too common. Choose one that is harder to guess.")]
+    return []
+
+
+def change_password(person, current, new, confirm):
+    """Change one's own password: the current one must be right, the new one long enough
+    and not common, typed twice alike. Ends the person's other sessions and revokes
+    their API tokens."""
+    from lms.auth.sessions import end_other_sessions
+    from lms.validation import Problems
+
+    problems = Problems()
+    if not verify_password(person, current if isinstance(current, str) else ""):
+        problems.add("current_password", _("This is not your current password."))
+    for problem in password_problems(new):
+        problems.add("new_password", problem)
+    if new != confirm:
+        problems.add("confirm", _("The two new passwords are not the same."))
+    problems.raise_if_any()
+    person.password_hash = hash_password(new)
+    db.session.flush()
+    end_other_sessions(person)
+    return person

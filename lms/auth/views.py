@@ -3,11 +3,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from lms.auth.forms import LanguageForm, LoginForm
-from lms.auth.operations import authenticate
+from lms.auth import sessions, throttle
+from lms.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from lms.auth.operations import authenticate, change_password
+from lms.errors import ValidationError
 from lms.extensions import db
+from lms.web import apply_errors
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -26,12 +29,16 @@ def _safe_next(target):
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        refused = throttle.refusal(form.email.data)
+        if refused is not None:
+            message, seconds = refused
+            return render_template("auth/login.html", form=form, refused=message), 429, {"Retry-After": str(seconds)}
         person = authenticate(form.email.data, form.password.data)
         if person is None:
+            throttle.record_failure(form.email.data)
             form.password.errors.append(_("Wrong email or password."))
         else:
-            session.clear()
-            login_user(person)
+            sessions.sign_in(person)
             flash(_("Welcome, %(name)s.", name=person.name), "success")
             return redirect(_safe_next(form.next.data) or url_for("catalog.index"))
     return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 422)
@@ -40,10 +47,24 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    sessions.sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("catalog.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data, form.confirm.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your password is changed. You were signed out everywhere else."), "success")
+            return redirect(url_for("auth.password"))
+    return render_template("auth/password.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/language", methods=["POST"])

@@ -87,7 +87,7 @@ def list_people():
 @bp.post("/people")
 def create_person():
     require("person.create")
-    return person_json(ops.save_person(json_body())), 201
+    return person_json(ops.save_person(json_body(), by=user())), 201
 
 
 @bp.get("/people/me")
@@ -107,7 +107,7 @@ def get_person(person_id):
 def update_person(person_id):
     person = get_or_404(Person, person_id)
     require("person.edit", person)
-    return person_json(ops.save_person(json_body(), person))
+    return person_json(ops.save_person(json_body(), person, by=user()))
 
 
 @bp.post("/people/import")

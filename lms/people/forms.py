@@ -2,9 +2,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
 
 from lms.people.models import GENDERS, LOCALES, ORGANISATION_KINDS, ROLES
+from lms.validation import EMAIL_MAX_LENGTH, normalise_email
+
+
+class EmailAddress:
+    """The API's email rule (lms.validation.normalise_email) for a form field."""
+
+    def __call__(self, form, field):
+        _address, problem = normalise_email(field.data or "")
+        if problem is not None:
+            raise FieldError(problem)
 
 
 class OrganisationForm(FlaskForm):
@@ -22,7 +33,8 @@ class FunctionForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress()],
+                       render_kw={"maxlength": EMAIL_MAX_LENGTH})
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     organisation_id = SelectField(_l("Organisation"), coerce=str, validate_choice=False)
     function_code = SelectField(_l("Job function"), coerce=str, validate_choice=False)

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from lms.auth.operations import hash_password
+from lms.auth.sessions import end_other_sessions
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.people.models import (
     GENDERS, LOCALES, ORGANISATION_KINDS, ROLES, JobFunction, Organisation, Person, RoleGrant,
 )
-from lms.validation import Problems, boolean, choice, integer, text
+from lms.validation import Problems, boolean, choice, email as email_field, integer, normalise_email, text
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 IMPORT_COLUMNS = ("email", "name", "organisation", "function_code", "gender", "birth_year", "locale")
 
@@ -151,23 +151,22 @@ def _roles(value, problems):
     return list(dict.fromkeys(grants))
 
 
-def save_person(data, person=None):
+def save_person(data, person=None, by=None):
     """Create or update a person. ``data`` uses the API's field names:
     email, name, organisation_id, function_code, gender, birth_year, locale, password,
-    active, roles ([{role, programme_id?, organisation_id?}])."""
+    active, roles ([{role, programme_id?, organisation_id?}]). ``by`` is who does it:
+    nobody deactivates or demotes themself or the last active administrator (409).
+    A new password, a deactivation or a removed role ends the person's other sessions
+    and revokes their API tokens."""
     from datetime import date
 
     problems = Problems()
     creating = person is None
-    email = text(data, "email", problems, required=creating, max_length=254)
+    email = email_field(data, "email", problems, required=creating)
     if email is not None:
-        email = email.lower()
-        if not EMAIL_RE.match(email):
-            problems.add("email", _("Give a valid email address."))
-        else:
-            clash = db.session.scalar(select(Person).where(Person.email == email))
-            if clash is not None and clash is not person:
-                problems.add("email", _("Someone already has this email address."))
+        clash = db.session.scalar(select(Person).where(Person.email == email))
+        if clash is not None and clash is not person:
+            problems.add("email", _("Someone already has this email address."))
     name = text(data, "name", problems, required=creating, max_length=200)
     organisation = None
     if data.get("organisation_id") is not None:
@@ -195,6 +194,14 @@ def save_person(data, person=None):
     active = boolean(data, "active", problems)
     roles = _roles(data.get("roles"), problems)
     problems.raise_if_any()
+    ends_sessions = False
+    if not creating:
+        deactivating = active is False and person.active
+        removed = roles is not None and any(
+            (g.role, g.programme_id, g.organisation_id) not in set(roles) for g in person.roles)
+        removing_admin = roles is not None and person.has_role("admin") and not any(r[0] == "admin" for r in roles)
+        _guard_admins(person, by, deactivating=deactivating, removing_admin=removing_admin)
+        ends_sessions = deactivating or removed or (isinstance(password, str) and bool(password))
 
     if creating:
         person = Person(email=email, name=name)
@@ -227,7 +234,31 @@ def save_person(data, person=None):
             if (role, prog_id, org_id) not in have:
                 person.roles.append(RoleGrant(role=role, programme_id=prog_id, organisation_id=org_id))
     db.session.flush()
+    if ends_sessions:
+        end_other_sessions(person)
     return person
+
+
+def _active_admin_count():
+    return db.session.scalar(
+        select(func.count(func.distinct(Person.id))).join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(Person.active.is_(True), RoleGrant.role == "admin")
+    )
+
+
+def _guard_admins(person, by, *, deactivating=False, removing_admin=False):
+    """Nobody deactivates or demotes themself, and the last active administrator stays."""
+    if not (deactivating or removing_admin):
+        return
+    if by is not None and by.id == person.id:
+        if deactivating:
+            raise Conflict(_("You cannot deactivate your own account."), code="own_account")
+        raise Conflict(_("You cannot remove your own administrator role."), code="own_account")
+    if person.active and person.has_role("admin") and _active_admin_count() <= 1:
+        raise Conflict(
+            _("%(name)s is the last active administrator. Make someone else an administrator first.", name=person.name),
+            code="last_admin",
+        )
 
 
 def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None, include_inactive=True):
@@ -252,9 +283,14 @@ def people_query(viewer, q=None, organisation_id=None, function_code=None, role=
     return query
 
 
-def set_active(person, active):
+def set_active(person, active, by=None):
+    """Activate or deactivate; deactivating ends the person's sessions and API tokens."""
+    deactivating = person.active and not active
+    _guard_admins(person, by, deactivating=deactivating)
     person.active = bool(active)
     db.session.flush()
+    if deactivating:
+        end_other_sessions(person)
     return person
 
 
@@ -296,8 +332,8 @@ def import_people(raw):
                 continue
             row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h in IMPORT_COLUMNS}
             problems = []
-            email = row.get("email", "").lower()
-            if not EMAIL_RE.match(email):
+            email, email_problem = normalise_email(row.get("email", ""))
+            if email_problem is not None:
                 problems.append(_("email: not a valid address"))
             elif email in seen:
                 problems.append(_("email: also on row %(n)s", n=seen[email]))
@@ -357,20 +393,23 @@ def import_people(raw):
 
 def ensure_admin(email, password, name=None):
     """Create (or promote) an administrator with this email and password."""
-    email = (email or "").strip().lower()
+    email, email_problem = normalise_email(email or "")
     problems = Problems()
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if email_problem is not None:
         problems.add("email", _("Give a valid email address."))
     if not password or len(password) < 8:
         problems.add("password", _("Use at least 8 characters."))
     problems.raise_if_any()
     person = db.session.scalar(select(Person).where(Person.email == email))
+    existing = person is not None
     if person is None:
         person = Person(email=email, name=name or email.split("@")[0], locale="en")
         db.session.add(person)
     person.password_hash = hash_password(password)
     person.active = True
     db.session.flush()
+    if existing:
+        end_other_sessions(person)
     if not any(g.role == "admin" for g in person.roles):
         person.roles.append(RoleGrant(role="admin"))
     db.session.flush()

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from lms.errors import DomainError, ValidationError
+from lms.errors import Conflict, DomainError, ValidationError
 from lms.extensions import db
 from lms.people import operations as ops
 from lms.people.forms import FunctionForm, ImportForm, OrganisationForm, PersonForm, RoleForm
@@ -146,9 +146,13 @@ def people():
 def person(person_id):
     person = get_or_404(Person, person_id)
     require("person.view", person)
+    return _person_page(person)
+
+
+def _person_page(person, status=200):
     role_form = RoleForm()
     _role_form_choices(role_form)
-    return render_template("people/person.html", person=person, role_form=role_form)
+    return render_template("people/person.html", person=person, role_form=role_form), status
 
 
 def _role_form_choices(form):
@@ -178,9 +182,12 @@ def _person_form(person=None):
             "password": form.password.data or None, "active": form.active.data,
         }
         try:
-            saved = ops.save_person(data, person)
+            saved = ops.save_person(data, person, by=current_user)
         except ValidationError as error:
             apply_errors(form, error)
+        except Conflict as error:
+            flash(error.message, "error")
+            return render_template("people/person_form.html", form=form, person=person), 409
         else:
             flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("people.person", person_id=saved.id))
@@ -208,11 +215,12 @@ def set_active(person_id):
     person = get_or_404(Person, person_id)
     require("person.edit", person)
     active = request.form.get("active") == "1"
-    if person.id == current_user.id and not active:
-        flash(_("You cannot deactivate yourself."), "error")
-    else:
-        ops.set_active(person, active)
-        flash(_("%(name)s can sign in again.", name=person.name) if active else _("%(name)s is deactivated.", name=person.name), "success")
+    try:
+        ops.set_active(person, active, by=current_user)
+    except Conflict as error:
+        flash(error.message, "error")
+        return _person_page(person, 409)
+    flash(_("%(name)s can sign in again.", name=person.name) if active else _("%(name)s is deactivated.", name=person.name), "success")
     return redirect(url_for("people.person", person_id=person.id))
 
 
@@ -228,7 +236,7 @@ def add_role(person_id):
         roles.append({"role": form.role.data, "organisation_id": _int_or_none(form.organisation_id.data),
                       "programme_id": _int_or_none(form.programme_id.data)})
         try:
-            ops.save_person({"roles": roles}, person)
+            ops.save_person({"roles": roles}, person, by=current_user)
         except ValidationError as error:
             for problems in error.fields.values():
                 for p in problems:
@@ -248,7 +256,11 @@ def remove_role(person_id, grant_id):
         return redirect(url_for("people.person", person_id=person.id))
     roles = [{"role": g.role, "programme_id": g.programme_id, "organisation_id": g.organisation_id}
              for g in person.roles if g.id != grant.id]
-    ops.save_person({"roles": roles}, person)
+    try:
+        ops.save_person({"roles": roles}, person, by=current_user)
+    except Conflict as error:
+        flash(error.message, "error")
+        return _person_page(person, 409)
     flash(_("Role removed."), "success")
     return redirect(url_for("people.person", person_id=person.id))
 

@@ -1,0 +1,64 @@
+"""The application's one rate-limit storage (the ``limits`` library).
+
+``RATELIMIT_STORAGE_URI`` chooses where counts live: unset (or ``memory://``) keeps them
+in this process; ``redis://host:6379/0`` shares them between every process that uses the
+same Redis, so a limit holds across gunicorn workers and servers. ``RATELIMIT_KEY_PREFIX``
+keeps different installations (or test runs) on one Redis apart.
+
+The storage is kept per application (``app.extensions["ratelimit_storage"]``), never
+module-global: two apps in one process count apart unless they share a Redis.
+"""
+import math
+import time
+
+from flask import current_app
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+
+def init_app(app):
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    options = {}
+    if not uri.startswith("memory://"):
+        options["key_prefix"] = app.config.get("RATELIMIT_KEY_PREFIX") or "brobygger"
+    app.extensions["ratelimit_storage"] = storage_from_string(uri, **options)
+
+
+def storage(app=None):
+    """The app's storage (created on first use when ``init_app`` did not run)."""
+    app = app or current_app
+    if "ratelimit_storage" not in app.extensions:
+        init_app(app)
+    return app.extensions["ratelimit_storage"]
+
+
+class FailureCounter:
+    """Counts failures (not attempts) in a moving window: ``blocked()`` before trying,
+    ``fail()`` after a failure. Keys are whatever identifies the subject (account, address)."""
+
+    def __init__(self, limit, scope, app=None):
+        self.limit = parse(limit) if isinstance(limit, str) else limit
+        self.scope = scope
+        self.limiter = MovingWindowRateLimiter(storage(app))
+
+    def blocked(self, key):
+        """True when ``key`` has used up its failures for the window."""
+        return not self.limiter.test(self.limit, self.scope, key)
+
+    def fail(self, key):
+        self.limiter.hit(self.limit, self.scope, key)
+
+    def retry_after(self, key):
+        """Seconds until one more attempt is allowed (at least 1)."""
+        reset = self.limiter.get_window_stats(self.limit, self.scope, key).reset_time
+        return max(1, math.ceil(reset - time.time()))
+
+
+def client_address():
+    """The client's address. Behind a proxy, configure werkzeug's ProxyFix so that
+    ``remote_addr`` is the client's, not the proxy's."""
+    from flask import request
+
+    return request.remote_addr or "unknown"
