@@ -32,5 +32,5 @@ def hit(scope="verify"):
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     limiter, limit = current_app.extensions["certificate_ratelimit"]
-    if not limiter.hit(limit, scope, client_address()):
+    if not ratelimit.safe_hit(limiter, limit, scope, client_address()):
         abort(429)

@@ -44,16 +44,43 @@ class FailureCounter:
         self.limiter = MovingWindowRateLimiter(storage(app))
 
     def blocked(self, key):
-        """True when ``key`` has used up its failures for the window."""
-        return not self.limiter.test(self.limit, self.scope, key)
+        """True when ``key`` has used up its failures for the window. When the storage is
+        unreachable (Redis down) the attempt is let through and the outage logged: a
+        sign-in must not fail because the counter is away."""
+        try:
+            return not self.limiter.test(self.limit, self.scope, key)
+        except Exception:  # noqa: BLE001  (any storage error: fail open, loudly)
+            _storage_down()
+            return False
 
     def fail(self, key):
-        self.limiter.hit(self.limit, self.scope, key)
+        try:
+            self.limiter.hit(self.limit, self.scope, key)
+        except Exception:  # noqa: BLE001
+            _storage_down()
 
     def retry_after(self, key):
         """Seconds until one more attempt is allowed (at least 1)."""
-        reset = self.limiter.get_window_stats(self.limit, self.scope, key).reset_time
+        try:
+            reset = self.limiter.get_window_stats(self.limit, self.scope, key).reset_time
+        except Exception:  # noqa: BLE001
+            _storage_down()
+            return 60
         return max(1, math.ceil(reset - time.time()))
+
+
+def _storage_down():
+    current_app.logger.error("Rate-limit storage %s is unreachable; limits are not applied.",
+                             current_app.config.get("RATELIMIT_STORAGE_URI"), exc_info=True)
+
+
+def safe_hit(limiter, limit, *identifiers):
+    """``limiter.hit(...)``; True (allowed) when the storage is unreachable, logged."""
+    try:
+        return limiter.hit(limit, *identifiers)
+    except Exception:  # noqa: BLE001
+        _storage_down()
+        return True
 
 
 def client_address():

@@ -5,13 +5,13 @@ organisation: counting takes gender as it was at the first counted enrolment.
 Existing rows are filled from the person's gender today.
 
 Revision ID: 0012_enrollment_gender
-Revises: 0010_report_indexes
+Revises: 0011_user_sessions
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0012_enrollment_gender"
-down_revision = "0010_report_indexes"
+down_revision = "0011_user_sessions"
 branch_labels = None
 depends_on = None
 

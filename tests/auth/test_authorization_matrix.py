@@ -93,6 +93,7 @@ HTML = {
     "auth.language": [("POST", "/language", EVERYONE, {"locale": "sv"})],
     "auth.login": [("GET", "/login", EVERYONE), ("POST", "/login", EVERYONE)],
     "auth.logout": [("POST", "/logout", SIGNED_IN)],
+    "auth.password": [("GET", "/account/password", SIGNED_IN), ("POST", "/account/password", SIGNED_IN)],
     "certificates.show": [("GET", "/certificates/{cert}", {STAFF} | MANAGES)],
     "certificates.download": [("GET", "/certificates/{cert}.pdf", {STAFF} | MANAGES)],
     "certificates.reissue": [("GET", "/certificates/{cert}/reissue", COORDS), ("POST", "/certificates/{cert}/reissue", COORDS)],

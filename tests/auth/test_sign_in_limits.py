@@ -106,3 +106,20 @@ def test_each_app_keeps_its_own_memory_storage(app, database_url):
         from lms.extensions import db
 
         db.engine.dispose()
+
+
+def test_an_unreachable_counter_never_breaks_sign_in(db, make, database_url):
+    """Redis down: the sign-in and the verify page still answer (limits off, logged)."""
+    from lms import create_app
+    from tests.conftest import _test_config
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url,
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "RATELIMIT_ENABLED": True})
+    person = make.person(password="right-password-123")
+    db.session.commit()
+    client = app.test_client()
+    r = client.post("/api/v1/auth/token", json={"email": person.email, "password": "wrong"})
+    assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", json={"email": person.email, "password": "right-password-123"})
+    assert r.status_code == 200
+    assert client.get("/api/v1/verify/0000-0000-0000-0000").status_code == 404
