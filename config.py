@@ -19,6 +19,8 @@ def _env_bool(name, default=False):
 
 
 class Default:
+    # Which configuration this is (commands that must not run in production check it).
+    LMS_CONFIG = "default"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'brobygger.db'}"
@@ -53,6 +55,7 @@ class Default:
 
 
 class Test(Default):
+    LMS_CONFIG = "test"
     TESTING = True
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -62,6 +65,7 @@ class Test(Default):
 
 
 class Production(Default):
+    LMS_CONFIG = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = True
