@@ -49,6 +49,8 @@ class Default:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "brobygger@localhost")
     MAIL_ENABLED = _env_bool("MAIL_ENABLED", False)
+    # Seconds to wait for the SMTP server (connecting, and each reply).
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "3"))
     ENROLMENT_PROMOTION_CUTOFF_HOURS = int(os.environ.get("ENROLMENT_PROMOTION_CUTOFF_HOURS", "24"))
