@@ -41,6 +41,9 @@ class Default:
     # Background jobs: without a broker Celery runs tasks eagerly (inline).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND")
+    # Seconds before the broker hands an unacknowledged task (its worker died) to another
+    # worker; a certificate batch without progress for this long is queued again.
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
     # Outgoing mail (SMTP).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -230,7 +230,13 @@ def issue_event(event_id):
 def batch(batch_id):
     batch = get_or_404(CertificateBatch, batch_id)
     require("certificate.bulk", batch.event)
-    response = Response(render_template("certificates/batch.html", batch=batch))
+    requeued = False
+    if operations.is_stale(batch) and not operations._eager():
+        # Its worker died (or the message was lost): hand it to a worker again, after
+        # this request commits. Safe if the first worker is merely slow.
+        operations.queue_batch(batch)
+        requeued = True
+    response = Response(render_template("certificates/batch.html", batch=batch, requeued=requeued))
     if batch.running:
         # Reload every few seconds while it runs: progress without JavaScript.
         response.headers["Refresh"] = "3"

@@ -13,7 +13,7 @@ def init_app(app):
         broker_connection_retry_on_startup=True,
         # A killed worker's unacknowledged (acks_late) task comes back after this many
         # seconds on Redis, not the default hour; tasks are idempotent, so early is safe.
-        broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT", 600))},
+        broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 600)},
     )
 
     class AppContextTask(celery.Task):
