@@ -52,6 +52,13 @@ def checked_image(data, field="image", *, max_side=MAX_SIDE, stored_side=STORED_
                 _reject(field, not_image)
             fmt = image.format
             try:
+                # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES, so a cut-off file would
+                # load padded with grey: check the file's structure (chunk CRCs) first.
+                image.verify()
+            except Exception:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
+                _reject(field, _("The image could not be read; the file may be damaged."))
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            try:
                 image.load()
                 image = ImageOps.exif_transpose(image) if fmt == "JPEG" else image
                 image.thumbnail((stored_side, stored_side))
