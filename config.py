@@ -19,6 +19,8 @@ def _env_bool(name, default=False):
 
 
 class Default:
+    # Which configuration this is (commands that must not run in production check it).
+    LMS_CONFIG = "default"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'brobygger.db'}"
@@ -52,6 +54,9 @@ class Default:
     # Background jobs: without a broker Celery runs tasks eagerly (inline).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND")
+    # Seconds before the broker hands an unacknowledged task (its worker died) to another
+    # worker; a certificate batch without progress for this long is queued again.
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
     # Outgoing mail (SMTP).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -60,12 +65,15 @@ class Default:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "brobygger@localhost")
     MAIL_ENABLED = _env_bool("MAIL_ENABLED", False)
+    # Seconds to wait for the SMTP server (connecting, and each reply).
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "3"))
     ENROLMENT_PROMOTION_CUTOFF_HOURS = int(os.environ.get("ENROLMENT_PROMOTION_CUTOFF_HOURS", "24"))
 
 
 class Test(Default):
+    LMS_CONFIG = "test"
     TESTING = True
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -75,6 +83,7 @@ class Test(Default):
 
 
 class Production(Default):
+    LMS_CONFIG = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     # "__Host-" cookies are only accepted Secure, with Path=/ and no Domain.

@@ -6,6 +6,7 @@ from certificates import operations
 from certificates.ratelimit import hit
 from lms.api import bp
 from lms.api.core import json_body, paginated, require, user
+from lms.downloads import download_headers
 from lms.errors import NotFound, ValidationError
 
 
@@ -33,10 +34,8 @@ def certificate_pdf(code):
     certificate = _certificate(code)
     require("certificate.download", certificate)
     data = operations.pdf_for_download(certificate)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{operations.filename(certificate)}"',
-        "ETag": f'"{certificate.sha256}"',
-    })
+    return Response(data, mimetype="application/pdf", headers=download_headers(
+        operations.filename(certificate), "inline", ETag=f'"{certificate.sha256}"'))
 
 
 @bp.get("/certificates/<code>")

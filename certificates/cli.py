@@ -37,3 +37,14 @@ def issue(event_id):
         click.echo(f"  completion {failure.completion_id}: {failure.message}", err=True)
     if batch.failed:
         raise SystemExit(1)
+
+
+@certificates_cli.command("requeue-stale")
+def requeue_stale():
+    """Queue again the batches without progress for CELERY_VISIBILITY_TIMEOUT seconds
+    (their worker died); without a broker they run here and now."""
+    from certificates.operations import requeue_stale as requeue
+
+    batches = requeue()
+    db.session.commit()
+    click.echo(f"{len(batches)} stale batches queued again.")

@@ -256,14 +256,85 @@ def start_batch(event, *, by=None):
     return batch
 
 
+def refresh_progress(batch):
+    """Set the batch's counters from what the database holds, never by adding up what
+    each run did: two workers running the same batch (a redelivered task, a re-queued
+    stale batch) cannot count a certificate twice, so ``done`` never exceeds ``total``.
+
+    Still open: the event's completions without a valid certificate that this batch has
+    not failed on; failed: those it has failed on; issued: the rest of ``total``."""
+    from lms.completion.models import Completion
+
+    has_valid = exists().where(Certificate.completion_id == Completion.id, Certificate.revoked_at.is_(None))
+    missing = _event_completions(batch.event_id).where(~has_valid).with_only_columns(Completion.id)
+    failed_ids = select(CertificateFailure.completion_id).where(
+        CertificateFailure.batch_id == batch.id, CertificateFailure.completion_id.is_not(None))
+
+    def count(query):
+        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+    failed = count(missing.where(Completion.id.in_(failed_ids)))
+    still_open = count(missing.where(Completion.id.not_in(failed_ids)))
+    batch.total = max(batch.total or 0, still_open + failed)
+    batch.failed = failed
+    batch.skipped = 0
+    batch.issued = batch.total - still_open - failed
+    return batch
+
+
+def last_activity(batch):
+    """When the batch last showed a sign of life: started, issued a certificate of its
+    event, or recorded a failure (its heartbeat, from facts a worker writes anyway)."""
+    since = batch.started_at or batch.created_at
+    times = [batch.started_at, batch.created_at]
+    if since is not None:
+        times.append(db.session.scalar(select(func.max(Certificate.issued_at)).where(
+            Certificate.event_id == batch.event_id, Certificate.issued_at >= since)))
+    times.append(db.session.scalar(select(func.max(CertificateFailure.at)).where(CertificateFailure.batch_id == batch.id)))
+    return max((t for t in times if t is not None), default=None)
+
+
+def visibility_timeout():
+    """Seconds after which a batch without a sign of life counts as abandoned
+    (``CELERY_VISIBILITY_TIMEOUT``, also the broker's redelivery delay)."""
+    return int(current_app.config.get("CELERY_VISIBILITY_TIMEOUT", 600))
+
+
+def is_stale(batch, now=None, timeout=None):
+    """True when an unfinished batch shows no sign of life for longer than the
+    visibility timeout: its worker died (or its message was lost) and it may be queued
+    again. Running it twice is safe (see :func:`run_batch`, :func:`refresh_progress`)."""
+    from datetime import timedelta
+
+    if batch is None or batch.status == "finished":
+        return False
+    now = now or utcnow()
+    timeout = visibility_timeout() if timeout is None else timeout
+    last = last_activity(batch)
+    return last is None or last < now - timedelta(seconds=timeout)
+
+
+def requeue_stale(now=None, timeout=None):
+    """Queue again every unfinished batch that :func:`is_stale`; returns them."""
+    stale = [b for b in db.session.scalars(select(CertificateBatch).where(CertificateBatch.status != "finished")
+                                           .order_by(CertificateBatch.id))
+             if is_stale(b, now, timeout)]
+    for batch in stale:
+        current_app.logger.warning("certificate batch %s shows no progress; queued again", batch.id)
+        queue_batch(batch)
+    return stale
+
+
 def run_batch(batch_id, *, commit=False, progress=None):
     """Issue every missing certificate of the batch's event.
 
     Each certificate is issued in a savepoint: one that fails is recorded on the batch
     and the others go on. With ``commit`` (worker, CLI) every certificate is committed
     at once, so the progress page moves and a killed worker loses at most the one in
-    flight; run again (a redelivered task), it skips what exists. ``progress(batch)`` is
-    called after each certificate. Returns the batch.
+    flight; run again (a redelivered task), it skips what exists. The counters are
+    recomputed from the database after each certificate (:func:`refresh_progress`), so
+    a second worker on the same batch never inflates them. ``progress(batch)`` is called
+    after each certificate. Returns the batch.
     """
     batch = db.session.get(CertificateBatch, batch_id)
     if batch is None or batch.status == "finished":
@@ -271,8 +342,7 @@ def run_batch(batch_id, *, commit=False, progress=None):
     todo = missing_completions(batch.event_id)
     if batch.status == "queued":
         batch.status, batch.started_at = "running", utcnow()
-    # Resuming: what was done before plus what is left.
-    batch.total = max(batch.total, batch.issued + batch.skipped + batch.failed + len(todo))
+    refresh_progress(batch)
     db.session.flush()
     if commit:
         db.session.commit()
@@ -293,12 +363,15 @@ def run_batch(batch_id, *, commit=False, progress=None):
             db.session.add(CertificateFailure(batch_id=batch.id, completion_id=completion_id,
                                               message=f"{type(exc).__name__}: {exc}"[:2000]))
             outcome = "failed"
-        setattr(batch, outcome, getattr(batch, outcome) + 1)
+        current_app.logger.debug("batch %s, completion %s: %s", batch.id, completion_id, outcome)
+        db.session.flush()
+        refresh_progress(batch)
         db.session.flush()
         if commit:
             db.session.commit()
         if progress is not None:
             progress(batch)
+    refresh_progress(batch)
     batch.status, batch.finished_at = "finished", utcnow()
     db.session.flush()
     if commit:

@@ -14,6 +14,7 @@ from certificates.models import Certificate, CertificateBatch
 from certificates.ratelimit import hit
 from lms.auth import policy
 from lms.catalog.models import Event
+from lms.downloads import download_headers
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.web import apply_errors, can, get_or_404, paginate, require
@@ -155,8 +156,7 @@ def manage_zip():
     if not count:
         flash(_("None of these certificates can be downloaded (revoked ones are left out)."), "error")
         return redirect(url_for(".manage", **request.args))
-    return Response(data, mimetype="application/zip",
-                    headers={"Content-Disposition": 'attachment; filename="certificates.zip"'})
+    return Response(data, mimetype="application/zip", headers=download_headers("certificates.zip"))
 
 
 @bp.route("/certificates/<code>.pdf")
@@ -164,11 +164,9 @@ def download(code):
     certificate = _certificate_or_404(code)
     require("certificate.download", certificate)
     data = operations.pdf_for_download(certificate)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{operations.filename(certificate)}"',
-        "ETag": f'"{certificate.sha256}"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(data, mimetype="application/pdf", headers=download_headers(
+        operations.filename(certificate), "inline", **{"ETag": f'"{certificate.sha256}"',
+                                                       "Cache-Control": "private, no-store"}))
 
 
 @bp.route("/certificates/<code>")
@@ -244,7 +242,13 @@ def issue_event(event_id):
 def batch(batch_id):
     batch = get_or_404(CertificateBatch, batch_id)
     require("certificate.bulk", batch.event)
-    response = Response(render_template("certificates/batch.html", batch=batch))
+    requeued = False
+    if operations.is_stale(batch) and not operations._eager():
+        # Its worker died (or the message was lost): hand it to a worker again, after
+        # this request commits. Safe if the first worker is merely slow.
+        operations.queue_batch(batch)
+        requeued = True
+    response = Response(render_template("certificates/batch.html", batch=batch, requeued=requeued))
     if batch.running:
         # Reload every few seconds while it runs: progress without JavaScript.
         response.headers["Refresh"] = "3"

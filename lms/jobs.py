@@ -13,7 +13,7 @@ def init_app(app):
         broker_connection_retry_on_startup=True,
         # A killed worker's unacknowledged (acks_late) task comes back after this many
         # seconds on Redis, not the default hour; tasks are idempotent, so early is safe.
-        broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT", 600))},
+        broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 600)},
     )
 
     class AppContextTask(celery.Task):
@@ -27,7 +27,48 @@ def init_app(app):
 
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
+
+    @app.after_request
+    def _hand_over_after_response(response):
+        # The request commits in a later after_request hook (lms.database): work that
+        # its after-commit callbacks defer with after_response() lands in this list.
+        from flask import g
+
+        pending = g.setdefault("_after_response", [])
+        response.call_on_close(lambda: _run_after_response(app, pending))
+        return response
+
     return celery
+
+
+def after_response(callback, *args):
+    """Run ``callback(*args)`` once the response has been sent to the client (from
+    Werkzeug's ``call_on_close``, in an app context of its own); at once outside a
+    request. For slow work without a worker (SMTP without a broker): the user does not
+    wait for it. If the response is never closed the work is not done, so use it only
+    for what is retried anyway (an outbox row stays queued)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return callback(*args)
+    g.setdefault("_after_response", []).append((callback, args))
+    return None
+
+
+def _run_after_response(app, pending):
+    import logging
+
+    from lms.extensions import db
+
+    with app.app_context():
+        while pending:
+            callback, args = pending.pop(0)
+            try:
+                callback(*args)
+            except Exception:  # noqa: BLE001 - the response is gone; log and go on
+                logging.getLogger(__name__).exception(
+                    "after-response work %s%r failed", getattr(callback, "__name__", callback), args)
+        db.session.remove()
 
 
 def after_commit(callback, *args):

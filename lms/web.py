@@ -5,6 +5,7 @@ from flask import abort, flash, g, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lms.auth import policy
@@ -254,6 +255,30 @@ def init_app(app):
             title=titles.get(error.code, error.name),
             message=messages.get(error.code, error.description),
         ), error.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def _database_unavailable(error):
+        """The database is down or unreachable: 503, not a 500 (nothing the user did)."""
+        app.logger.error("Database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone already
+            app.logger.warning("rollback after a database outage failed", exc_info=True)
+        # Render without touching the database again: no signed-in user to load or refresh.
+        g._login_user = login_manager.anonymous_user()
+        g.api_user = None
+        message = _("The service is temporarily unavailable. Please try again in a few minutes.")
+        if _is_api():
+            from lms.api.errors import error_response
+
+            response = error_response(503, "service_unavailable", message)
+        else:
+            response = app.make_response((render_template(
+                "error.html", status=503, title=_("Temporarily unavailable"), message=message), 503))
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error):

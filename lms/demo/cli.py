@@ -1,4 +1,5 @@
 """The LC-KOMP demo programme and synthetic scale data."""
+import os
 import time
 
 import click
@@ -9,10 +10,22 @@ from lms.extensions import db
 demo_cli = AppGroup("demo", help="Demo and benchmark data.")
 
 
+def _production():
+    from flask import current_app
+
+    return current_app.config.get("LMS_CONFIG") == "production" or os.environ.get("LMS_CONFIG") == "production"
+
+
 @demo_cli.command("load")
-def load():
+@click.option("--force", is_flag=True, help="Load the demo data even under the production configuration.")
+def load(force):
     """Load the LC-KOMP demo programme (running it again adds nothing)."""
     from lms.demo.load import load_demo
+
+    if _production() and not force:
+        raise click.ClickException(
+            "This is the production configuration (LMS_CONFIG=production): the demo data, with its "
+            "known logins and password, is not loaded here. Add --force if you really mean it.")
 
     started = time.perf_counter()
     try:

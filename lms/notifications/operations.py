@@ -1,8 +1,9 @@
 """Emails through an outbox, delivered after commit by a Celery task; calendars (.ics).
 
 An email row is written in the caller's transaction. Only when that transaction commits
-are the new rows handed to Celery (eager without a broker), so a rolled-back sign-up
-sends nothing, and a failing mail server never breaks or blocks the sign-up.
+are the new rows handed to Celery (without a broker: inline, after the response has been
+sent), so a rolled-back sign-up sends nothing, and a failing or hanging mail server never
+breaks or delays the sign-up; an email not sent stays queued for `flask jobs send-outbox`.
 """
 import hashlib
 import logging
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from lms.extensions import celery, db
-from lms.jobs import after_commit
+from lms.jobs import after_commit, after_response
 from lms.notifications.models import CalendarToken, OutboxEmail
 from lms.types import utcnow
 
@@ -164,9 +165,18 @@ def queue_enrollment_email(enrollment, what):
 
 
 def dispatch(ids):
-    """Hand committed outbox rows to the delivery task; never raises into the caller."""
+    """Hand committed outbox rows to the delivery task; never raises into the caller.
+
+    Without a broker the task runs inline, so during a request it waits until the
+    response has been sent: a slow or hanging mail server never delays a sign-up."""
     if not current_app.config.get("MAIL_ENABLED"):
         return
+    if celery.conf.task_always_eager:
+        return after_response(_deliver, ids)
+    return _deliver(ids)
+
+
+def _deliver(ids):
     for outbox_id in ids:
         try:
             deliver_outbox.delay(outbox_id)
@@ -184,7 +194,7 @@ def _smtp_send(email):
     for item in email.attachments or []:
         maintype, subtype = item["mime"].split("/", 1)
         message.add_attachment(item["content"].encode(), maintype=maintype, subtype=subtype, filename=item["filename"])
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 10)) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):

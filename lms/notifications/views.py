@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.catalog.models import Event
+from lms.downloads import download_headers
 from lms.notifications import operations as ops
 from lms.web import external_url, get_or_404, require
 
@@ -11,7 +12,7 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 
 
 def _ics(data, name):
-    return Response(data, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, mimetype="text/calendar", headers=download_headers(name))
 
 
 @bp.route("/events/<int:event_id>/calendar.ics")

@@ -34,7 +34,7 @@ class ProgrammeForm(FlaskForm):
     issuer_name = StringField(_l("Certificate issuer"), validators=[Optional(), Length(max=200)])
     signer_name = StringField(_l("Certificate signed by"), validators=[Optional(), Length(max=200)])
     signer_title = StringField(_l("Signer's title"), validators=[Optional(), Length(max=200)])
-    logo = FileField(_l("Logo on certificates"), description=_l("PNG or JPEG, at most 1 MB."))
+    logo = FileField(_l("Logo on certificates"), description=_l("PNG or JPEG, at most 1 MB and 4000 × 4000 pixels."))
     remove_logo = BooleanField(_l("Remove the logo"))
 
 

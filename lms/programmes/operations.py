@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select, update
 
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
+from lms.images import checked_image
 from lms.people.models import JobFunction, Organisation
 from lms.programmes.models import GOAL_BASES, GOAL_UNITS, Goal, OrganisationOutcome, Programme, TargetGroup, Theme
 from lms.validation import Problems, choice, id_list, integer, iso_date, str_list, text
@@ -338,21 +339,22 @@ def outcomes_query(goal, organisation_ids=None):
     return query
 
 
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 MAX_LOGO_BYTES = 1024 * 1024
 
 
 def set_logo(programme, data):
-    """Store (``data`` bytes) or remove (``None``) the logo printed on certificates."""
+    """Store (``data`` bytes) or remove (``None``) the logo printed on certificates.
+
+    The upload must be a real PNG or JPEG of at most 4000 x 4000 pixels; what is stored
+    is its re-encoded copy, at most 800 pixels on the longest side
+    (:func:`lms.images.checked_image`)."""
     if data is None:
         programme.logo, programme.logo_mime = None, None
         db.session.flush()
         return programme
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError(_("The logo is too large (at most 1 MB)."), fields={"logo": [_("At most 1 MB.")]})
-    mime = next((m for magic, m in LOGO_TYPES.items() if data.startswith(magic)), None)
-    if mime is None:
-        raise ValidationError(_("The logo must be a PNG or JPEG image."), fields={"logo": [_("PNG or JPEG only.")]})
+    data, mime = checked_image(data, "logo")
     programme.logo, programme.logo_mime = data, mime
     db.session.flush()
     return programme

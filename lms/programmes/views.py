@@ -1,12 +1,11 @@
 """Coordinator pages: programmes, their planned numbers, themes, goals and outcomes."""
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from lms.auth import policy
+from lms.downloads import download_headers
 from lms.errors import DomainError, ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Organisation
@@ -254,5 +253,5 @@ def outcome_attachment(outcome_id):
     require("outcome.record", (outcome.goal, outcome.organisation_id))
     if outcome.attachment is None:
         abort(404)
-    return send_file(io.BytesIO(outcome.attachment), as_attachment=True,
-                     download_name=outcome.attachment_name or "evidence", mimetype="application/octet-stream")
+    return Response(outcome.attachment, mimetype="application/octet-stream",
+                    headers=download_headers(outcome.attachment_name or "evidence"))

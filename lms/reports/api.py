@@ -3,6 +3,7 @@ from flask import Response, stream_with_context
 
 from lms.api import bp
 from lms.api.core import get_or_404, user
+from lms.downloads import download_headers
 from lms.goals.api import progress_scope
 from lms.goals.operations import progress
 from lms.programmes.models import Programme
@@ -12,24 +13,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _rows(programme, scope, table):
+    """The export's rows. What needs the request (the viewer, their locale, the goal
+    figures) is resolved here, before the response starts: a CSV is streamed after the
+    request's commit, when the signed-in user is no longer attached to a session."""
     if table == "goals":
-        return ops.goal_rows(progress(programme, scope))
-    return _with_headers(ops.participation_headers(), ops.participation_rows(programme.id, scope))
+        return ops.goal_rows(progress(programme, scope), ops.goal_headers())
+    return _with_headers(ops.participation_headers(), programme.id, scope)
 
 
-def _with_headers(headers, rows):
+def _with_headers(headers, programme_id, scope):
     yield headers
-    yield from rows
+    yield from ops.participation_rows(programme_id, scope)
 
 
 def export(programme, viewer, table, fmt):
     scope = progress_scope(viewer, programme)
     name = f"{programme.code}-{'goals' if table == 'goals' else 'participation'}"
+    rows = _rows(programme, scope, table)
     if fmt == "csv":
-        body = stream_with_context(ops.csv_stream(_rows(programme, scope, table)))
-        return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    handle = ops.xlsx_file(_rows(programme, scope, table), name)
-    return Response(ops.file_stream(handle), mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        body = stream_with_context(ops.csv_stream(rows))
+        return Response(body, mimetype="text/csv", headers=download_headers(f"{name}.csv"))
+    handle = ops.xlsx_file(rows, name)
+    return Response(ops.file_stream(handle), mimetype=XLSX, headers=download_headers(f"{name}.xlsx"))
 
 
 @bp.get("/programmes/<int:programme_id>/report.csv")

@@ -29,9 +29,27 @@ def age_band(birth_year, today=None):
     return "under 18" if age < 18 else "18-29" if age < 30 else "30-54" if age < 55 else "55+"
 
 
+# Cells a spreadsheet would read as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """``value`` as it may be written to a CSV or XLSX cell: text that a spreadsheet
+    would take for a formula gets a leading single quote, so it stays text; numbers,
+    dates and empty cells are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(row):
+    return [safe_cell(value) for value in row]
+
+
 def participation_headers():
-    return [_("Organisation"), _("Job function"), _("Gender"), _("Age band"), _("Activity"), _("Kind"), _("Event"),
-            _("Sessions attended"), _("Hours"), _("Completed")]
+    """The column headers, as plain strings in the current locale."""
+    return [str(label) for label in (_("Organisation"), _("Job function"), _("Gender"), _("Age band"), _("Activity"), _("Kind"), _("Event"),
+            _("Sessions attended"), _("Hours"), _("Completed"))]
 
 
 def participation_query(programme_id, organisation_ids=None):
@@ -65,22 +83,29 @@ def participation_rows(programme_id, organisation_ids=None):
     result = db.session.execute(participation_query(programme_id, organisation_ids).execution_options(yield_per=2000))
     for org, fn, gender, birth_year, title, kind, event, attended, minutes, completed in result:
         yield [org or "", fn or "", gender, age_band(birth_year, today), title, kind, event or "", int(attended),
-               to_hours(int(minutes)), completed.isoformat() if completed else ""]
+               to_hours(int(minutes)), completed or ""]
 
 
-def goal_rows(progress_document):
-    yield [_("Goal"), _("Unit"), _("Target"), _("Achieved"), _("Share of target")]
+def goal_headers():
+    return [str(label) for label in (_("Goal"), _("Unit"), _("Target"), _("Achieved"), _("Share of target"))]
+
+
+def goal_rows(progress_document, headers=None):
+    """The goal table; ``headers`` (from :func:`goal_headers`) are resolved by the caller
+    when the rows are streamed after the request (no locale to look up then)."""
+    yield headers if headers is not None else goal_headers()
     for g in progress_document["goals"]:
         yield [g["title"], g["unit"], g["target"], g["achieved"], g["ratio"] if g["ratio"] is not None else ""]
 
 
 def csv_stream(rows):
-    """Encode rows as CSV (UTF-8 with BOM so spreadsheets read Å Ä Ö), chunk by chunk."""
+    """Encode rows as CSV (UTF-8 with BOM so spreadsheets read Å Ä Ö), chunk by chunk;
+    every cell through :func:`safe_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
     for i, row in enumerate(rows):
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
         if i % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -89,13 +114,16 @@ def csv_stream(rows):
 
 
 def xlsx_file(rows, title):
-    """Write rows to a write-only workbook in a temporary file; returns the open file."""
+    """Write rows to a write-only workbook in a temporary file; returns the open file.
+    Every cell goes through :func:`safe_cell` (text never becomes a formula)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    # Sheet names: at most 31 characters, none of \ * ? : / [ ] or control characters.
+    title = "".join("_" if c in "\\*?:/[]'" or not c.isprintable() else c for c in str(title))[:31].strip() or "Sheet"
+    sheet = workbook.create_sheet(title=title)
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)
