@@ -179,6 +179,19 @@ def test_dashboard_months_are_named(in_request):
         assert render_template_string("{{ '2027-08'|month }}") == "augusti 2027"
 
 
+def test_dashboard_names_the_months_of_participants(client, login, make, db, enrol):
+    from lms.attendance.models import Attendance
+
+    event = make.event(start=START, hours=3)
+    enrollment = enrol(make.person(), event)
+    db.session.add(Attendance(enrollment_id=enrollment.id, session_id=event.sessions[0].id, status="present"))
+    db.session.flush()
+    login(make.person(role="coordinator", locale="sv"))
+    page = client.get(f"/programmes/{event.activity.programme_id}/dashboard").get_data(as_text=True)
+    assert '<time datetime="2027-08">augusti 2027</time>' in page
+    assert "augusti 2027: 1" in page  # the chart's text alternative
+
+
 def test_no_template_uses_the_old_generic_filters():
     old = re.compile(r"\|\s*(datetime|date|localtime|isodate)\b|strftime|isoformat")
     offenders = []
