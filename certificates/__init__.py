@@ -14,17 +14,5 @@ def init_app(app):
         if hook not in hooks:
             hooks.append(hook)
     ratelimit.init_app(app)
-    app.jinja_env.filters["isodate"] = _isodate
     from certificates import tasks  # noqa: F401  (registers the Celery task)
 
-
-def _isodate(value, fmt="medium"):
-    """An ISO date string (as kept in a certificate's details) in the current locale."""
-    from datetime import date
-
-    from flask_babel import format_date
-
-    try:
-        return format_date(date.fromisoformat(value), fmt) if value else ""
-    except (TypeError, ValueError):
-        return ""

@@ -11,7 +11,7 @@ import zipfile
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from certificates import render
 from certificates.codes import new_code, normalize
 from certificates.models import Certificate, CertificateBatch, CertificateFailure
+from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.jobs import after_commit
@@ -91,7 +92,7 @@ def build(completion, code, issued_at):
     kind = registry.find(activity.kind)
     details = _snapshot(completion)
     locale = person.locale if person.locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
+    with dates.for_reader(locale, _timezone(person)):
         details["lines"] = _kind_lines(kind, completion)
         url = verify_url(code)
         context = {
@@ -108,7 +109,7 @@ def build(completion, code, issued_at):
             "signer_title": details["signer_title"],
             "lines": details["lines"],
             "hours": format_decimal(details["hours"], "#,##0.00"),
-            "issued_on": format_date(issued_at.astimezone(_timezone(person)).date(), "long"),
+            "issued_on": dates.day(issued_at),
             "verify_url": url,
             "qr": render.qr_data_uri(url),
             "logo": _logo_data_uri(activity.programme),

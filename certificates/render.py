@@ -14,9 +14,11 @@ import threading
 from pathlib import Path
 
 import segno
-from flask_babel import format_date, format_decimal, gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 from jinja2 import FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
+
+from lms import dates
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates" / "pdf"
@@ -79,7 +81,7 @@ class _State:
             auto_reload=False,
         )
         self.env.install_gettext_callables(gettext, ngettext, newstyle=True)
-        self.env.filters["date"] = lambda v, fmt="long": format_date(v, fmt) if v else ""
+        self.env.filters["date"] = lambda v, fmt=None: dates.day(v)
         self.env.filters["number"] = lambda v: format_decimal(v, "#,##0.00") if v is not None else ""
 
     def stylesheets(self, kind):

@@ -2,7 +2,7 @@
 from math import ceil
 
 from flask import abort, flash, g, render_template, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -167,17 +167,13 @@ def init_app(app):
             return False
         return current_user.is_authenticated
 
-    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
-    def localtime(value, tz):
-        """A datetime in the given timezone and the current locale (emails use the recipient's)."""
-        from babel.dates import format_datetime as babel_format
-        from flask_babel import get_locale
-        from zoneinfo import ZoneInfo
+    # Dates and times: the named formats of lms/dates.py (session_range, day, weekday, moment,
+    # month, time, day_range, iso). The old generic names stay as aliases of the named ones.
+    from lms import dates
 
-        return babel_format(value, "medium", tzinfo=ZoneInfo(tz), locale=get_locale()) if value else ""
-
-    app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters.update(dates.FILTERS)
+    app.jinja_env.filters["datetime"] = lambda v, fmt=None: dates.moment(v)
+    app.jinja_env.filters["date"] = lambda v, fmt=None: dates.day(v)
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
     app.jinja_env.globals["_"] = _
     # Globals (not context) so imported macros see them too.

@@ -32,19 +32,17 @@ def credited(marks):
 # --- certificate lines (issue 5) ---
 
 def local_day(moment):
-    """A stored (UTC) moment as a date in the application's timezone."""
-    from zoneinfo import ZoneInfo
+    """A stored (UTC) moment as a date in the reader's timezone (a certificate's holder's)."""
+    from lms import dates
 
-    from flask import current_app
-
-    return moment.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))).date()
+    return dates.local(moment).date()
 
 
 def day_text(moment):
-    """A session's day in the current (forced) locale, e.g. "3 March 2026"."""
-    from flask_babel import format_date
+    """A session's day in the current (forced) locale, e.g. "3 Mar 2026" (lms.dates.day)."""
+    from lms import dates
 
-    return format_date(local_day(moment), "long")
+    return dates.day(local_day(moment))
 
 
 def days_text(sessions):
@@ -52,11 +50,9 @@ def days_text(sessions):
     days = sorted({local_day(s.starts_at) for s in sessions})
     if not days:
         return ""
-    from flask_babel import format_date
+    from lms import dates
 
-    if len(days) == 1:
-        return format_date(days[0], "long")
-    return f"{format_date(days[0], 'long')} – {format_date(days[-1], 'long')}"
+    return dates.day_range(days[0], days[-1])
 
 
 def place_of(event):

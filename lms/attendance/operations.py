@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.attendance.models import ATTENDANCE_STATUSES, ActionPlan, Attendance, AttendanceChange
+from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.types import utcnow
@@ -401,7 +401,7 @@ def check_in(person, code, *, session=None, now=None):
             opens, closes = check_in_window(session)
             message = _(
                 "Check-in for this session is open from %(opens)s to %(closes)s.",
-                opens=format_datetime(opens, "short"), closes=format_datetime(closes, "short"),
+                opens=dates.moment(opens), closes=dates.moment(closes),
             )
             raise ValidationError(message, code="outside_window", fields={"code": [message]})
         if not _code_matches(session, code, now):

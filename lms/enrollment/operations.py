@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.catalog.models import Activity, Event, Session
 from lms.completion.models import Completion
 from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
+from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.notifications import notify_enrollment
@@ -56,7 +57,7 @@ def check_open(event, now=None):
     if event.status != "open":
         raise Conflict(_("Enrolment for this event is closed."), code="enrolment_closed")
     if event.enrol_opens_at and now < event.enrol_opens_at:
-        raise Conflict(_("Enrolment opens %(when)s.", when=event.enrol_opens_at.isoformat(timespec="minutes")), code="enrolment_closed")
+        raise Conflict(_("Enrolment opens %(when)s.", when=dates.moment(event.enrol_opens_at)), code="enrolment_closed")
     if event.enrol_closes_at and now > event.enrol_closes_at:
         raise Conflict(_("Enrolment for this event is closed."), code="enrolment_closed")
 

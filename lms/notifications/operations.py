@@ -13,13 +13,13 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from lms import dates
 from lms.extensions import celery, db
 from lms.jobs import after_commit, after_response
 from lms.notifications.models import CalendarToken, OutboxEmail
@@ -43,8 +43,11 @@ def _vevent(session, event):
     where = session.place or event.place or event.online_url
     if where:
         item.add("location", where)
-    if event.activity.description:
-        item.add("description", event.activity.description[:2000])
+    # The session's time in words, naming its zone (calendar apps show DTSTART in the device's).
+    with dates.for_reader(tz=dates.display_timezone(), always_zone=True):
+        when = dates.session_range(session)
+    description = when + ("\n\n" + event.activity.description[:2000] if event.activity.description else "")
+    item.add("description", description)
     item.add("url", f"{base}/events/{event.id}")
     if event.status == "cancelled":
         item.add("status", "CANCELLED")
@@ -75,10 +78,15 @@ def person_calendar(person):
     cal = _calendar("Brobygger")
     events = db.session.scalars(select(Event).join(Enrollment, Enrollment.event_id == Event.id).where(
         Enrollment.person_id == person.id, Enrollment.status == "enrolled"))
-    for event in events:
-        for session in event.sessions:
-            cal.add_component(_vevent(session, event))
+    with dates.for_reader(_reader_locale(person), person.timezone):
+        for event in events:
+            for session in event.sessions:
+                cal.add_component(_vevent(session, event))
     return cal.to_ical()
+
+
+def _reader_locale(person):
+    return person.locale if person.locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _digest(token):
@@ -143,19 +151,18 @@ def queue_enrollment_email(enrollment, what):
                                         "rejected", "cancelled", "reminder"}:
         return None
     event = enrollment.event
-    locale = person.locale or "en"
-    with force_locale(locale):
+    # In the recipient's language and timezone (lms.dates names the zone if it is not the app's).
+    with dates.for_reader(_reader_locale(person), person.timezone):
         from lms.enrollment.operations import waitlist_position
 
         subject = _subject(what, event.activity.title)
         body = render_template("notifications/enrollment.txt", what=what, person=person, event=event,
                                enrollment=enrollment, position=waitlist_position(enrollment),
-                               tz=person.timezone or "Europe/Stockholm",
                                base_url=current_app.config.get("BASE_URL", "").rstrip("/"))
-    attachments = []
-    if what in WITH_CALENDAR and event.sessions:
-        attachments.append({"filename": "event.ics", "mime": "text/calendar",
-                            "content": event_calendar(event).decode()})
+        attachments = []
+        if what in WITH_CALENDAR and event.sessions:
+            attachments.append({"filename": "event.ics", "mime": "text/calendar",
+                                "content": event_calendar(event).decode()})
     email = OutboxEmail(person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
                         subject=subject, body=body, attachments=attachments)
     db.session.add(email)
