@@ -134,7 +134,11 @@ def test_check_in_refused_after_finalize(db, make, trained, enrol, login, api):
     s = event.sessions[0]
     person = make.person()
     enrol(person, event)
-    api(trainer).post(f"/api/v1/events/{event.id}/finalize")
+    # A running event cannot be finalized yet; one finalized anyway (e.g. before this rule) locks check-in.
+    r = api(trainer).post(f"/api/v1/events/{event.id}/finalize")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "event_not_over"
+    event.status = "finalized"
+    db.session.commit()
     with login(person).application.test_request_context("/"):
         code = operations.check_in_code(s)
     r = login(person).post("/checkin", data={"session": str(s.id), "code": code})
