@@ -263,6 +263,28 @@ def current_outcome(event):
     return outcome
 
 
+def results_of(enrollments):
+    """``{enrollment_id: "completed" | "not_completed" | "in_progress"}`` for enrolled
+    people: from the Completion and NonCompletion records of finalized events; an event
+    not finalized (or reopened since) is still in progress."""
+    ids = [e.id for e in enrollments]
+    done = set(db.session.scalars(select(Completion.enrollment_id).where(Completion.enrollment_id.in_(ids or [-1]))))
+    not_done = set(db.session.scalars(
+        select(NonCompletion.enrollment_id).where(NonCompletion.enrollment_id.in_(ids or [-1]))
+    ))
+    results = {}
+    for e in enrollments:
+        if e.event.status != "finalized":
+            results[e.id] = "in_progress"
+        elif e.id in done:
+            results[e.id] = "completed"
+        elif e.id in not_done or e.status == "enrolled":
+            results[e.id] = "not_completed"
+        else:
+            results[e.id] = "in_progress"
+    return results
+
+
 def finalization_history(event):
     return db.session.scalars(
         select(Finalization).where(Finalization.event_id == event.id).order_by(Finalization.at.desc(), Finalization.id.desc())

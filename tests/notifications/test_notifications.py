@@ -75,12 +75,16 @@ def test_enrolment_email_delivered_in_recipients_language_with_ics(committed_app
         messages = _wait(smtp, 1)
         assert len(messages) == 1
         message = messages[0]
-        assert message["Subject"] == "Du är anmäld: Jämställdhet i praktiken"
-        assert "Hej Åsa Öberg" in message.get_body(("plain",)).get_content()
+        # The event is named by its activity, then its place.
+        assert message["Subject"] == "Du är anmäld: Jämställdhet i praktiken, Örebro"
+        body = message.get_body(("plain",)).get_content()
+        assert "Hej Åsa Öberg" in body
+        assert "Jämställdhet i praktiken, Örebro" in body
         parts = {part.get_content_type(): part for part in message.walk()}
         assert "text/calendar" in parts
         cal = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
         assert len([c for c in cal.walk("VEVENT")]) == 2
+        assert {str(c["summary"]) for c in cal.walk("VEVENT")} == {"Jämställdhet i praktiken, Örebro"}
         db.session.remove()
 
 
