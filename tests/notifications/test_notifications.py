@@ -172,3 +172,15 @@ def test_reminders_queued_once(make, db, app):
     assert queue_reminders() == 0
     kinds = db.session.scalars(select(OutboxEmail.kind).where(OutboxEmail.person_id == person.id)).all()
     assert sorted(kinds) == ["enrolled", "reminder"]
+
+
+def test_making_a_new_calendar_link_asks_first(client, make, login):
+    person = make.person()
+    login(person)
+    first = client.get("/me/calendar").get_data(as_text=True)
+    assert "Make my link" in first and "stops working" not in first
+    client.post("/me/calendar", data={"action": "create"})
+    page = client.get("/me/calendar").get_data(as_text=True)
+    confirm = page.split('value="create">', 1)[1].split("</form>", 1)[0]
+    assert '<details class="confirm"><summary class="button">Make a new link</summary>' in confirm
+    assert "The old link stops working" in confirm and "Yes, make a new link" in confirm
