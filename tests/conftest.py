@@ -308,23 +308,6 @@ PAST = timedelta(days=30)
 
 
 @pytest.fixture
-def ended_event():
-    """``ended_event(event)``: moves the event's sessions 30 days into the past, so its
-    last session has ended (finalize refuses an event that is not over)."""
-
-    def move(event, by=None):
-        from lms.extensions import db
-
-        by = by or (event.sessions[-1].ends_at - datetime.now(timezone.utc) + PAST if event.sessions else PAST)
-        for s in event.sessions:
-            s.starts_at, s.ends_at = s.starts_at - by, s.ends_at - by
-        db.session.flush()
-        return event
-
-    return move
-
-
-@pytest.fixture
 def past_trained(make):
     """Like ``trained`` but the sessions start 30 days ago (for tests that finalize)."""
 
