@@ -406,7 +406,10 @@ def on_finalized(event, outcome):
         return
     ids = [c.id for c in outcome.completions]
     if missing_completions(event.id):
-        queue_batch(start_batch(event))
+        batch = start_batch(event)
+        queue_batch(batch)
+        if hasattr(outcome, "batch_id"):
+            outcome.batch_id = batch.id
     codes = codes_for(ids)
     outcome.certificates.extend(codes[i] for i in ids if i in codes and codes[i] not in outcome.certificates)
 

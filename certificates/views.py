@@ -212,12 +212,12 @@ def reissue(code):
     return redirect(url_for(".show", code=new.code))
 
 
-# --- an event's certificates (coordinators) ---------------------------------------------------
+# --- an event's certificates (coordinators issue; the event's trainers read) ---------------------
 
 @bp.route("/events/<int:event_id>/certificates")
 def event_certificates(event_id):
     event = get_or_404(Event, event_id)
-    require("certificate.bulk", event)
+    require("certificate.event_view", event)
     return render_template(
         "certificates/event.html", event=event, certificates=operations.event_certificates(event.id),
         batches=operations.batches_of(event.id), missing=len(operations.missing_completions(event.id)),
@@ -241,7 +241,7 @@ def issue_event(event_id):
 @bp.route("/certificates/batches/<int:batch_id>")
 def batch(batch_id):
     batch = get_or_404(CertificateBatch, batch_id)
-    require("certificate.bulk", batch.event)
+    require("certificate.event_view", batch.event)
     requeued = False
     if operations.is_stale(batch) and not operations._eager():
         # Its worker died (or the message was lost): hand it to a worker again, after

@@ -199,7 +199,19 @@ def init_app(app):
 
         return position(enrollment)
 
+    def enrolment_closed_reason(event):
+        from lms.enrollment.operations import closed_reason
+
+        return closed_reason(event)
+
+    def enrollment_rejected(person, event):
+        from lms.enrollment.operations import last_rejection
+
+        return last_rejection(person, event)
+
     app.jinja_env.globals["enrollment_of"] = enrollment_of
+    app.jinja_env.globals["enrolment_closed_reason"] = enrolment_closed_reason
+    app.jinja_env.globals["enrollment_rejected"] = enrollment_rejected
     app.jinja_env.globals["waitlist_position"] = waitlist_position
 
     def _is_api():

@@ -309,6 +309,25 @@ def enrol(db):
     return _enrol(db)
 
 
+PAST = timedelta(days=30)
+
+
+@pytest.fixture
+def past_trained(make):
+    """Like ``trained`` but the sessions start 30 days ago (for tests that finalize)."""
+
+    def build(kind="seminar", sessions=1, settings=None, activity=None, **kw):
+        kw.setdefault("start", datetime.now(timezone.utc).replace(microsecond=0) - PAST)
+        trainer = make.person(role="trainer")
+        activity = activity or make.activity(kind=kind, settings=settings)
+        event = make.event(activity, sessions=sessions, **kw)
+        event.trainers.append(trainer)
+        make.db.session.flush()
+        return trainer, event
+
+    return build
+
+
 @pytest.fixture
 def trained(make):
     """``trained(kind, sessions=n, **event)``: (trainer, event) for a new activity of ``kind``."""

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from lms.api import bp
 
-CONFLICT_CODES = ["already_enrolled", "enrolment_closed", "event_cancelled", "event_finalized", "certificate_revoked",
-                  "own_account", "last_admin", "conflict"]
+CONFLICT_CODES = ["already_enrolled", "enrolment_closed", "event_cancelled", "event_finalized", "event_not_over",
+                  "certificate_revoked", "own_account", "last_admin", "conflict"]
 VALIDATION_CODES = ["validation_error", "not_eligible", "prerequisite_missing", "capacity_invalid",
                     "session_outside_event", "unknown_function", "unknown_organisation"]
 

@@ -16,6 +16,7 @@ from lms.catalog.models import Event, Session
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.web import apply_errors, external_url, get_or_404, paginate, require
+from lms.types import utcnow
 
 bp = Blueprint("attendance", __name__, template_folder="templates")
 
@@ -47,7 +48,7 @@ def _makeup_form(session, formdata=None):
     if not candidates:
         return None
     form = MakeupForm(formdata=formdata)
-    form.enrollment_id.choices = choices((e.id, f"{e.person.name} ({e.event.display_title})") for e in candidates)
+    form.enrollment_id.choices = choices((e.id, f"{e.person.name} ({e.event.full_title})") for e in candidates)
     return form
 
 
@@ -129,21 +130,35 @@ def person_audit(person_id):
 def check_in_code(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
-    code = operations.check_in_code(session)
-    url = external_url("attendance.checkin", session=session.id, code=code)
-    qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
+    window = operations.check_in_window(session)
+    now = utcnow()
+    if session.event.status in ("finalized", "cancelled") or now > window[1]:
+        state = "closed"
+    elif now < window[0]:
+        state = "not_yet"
+    else:
+        state = "open"
+    code = qr = url = None
+    if state == "open":  # a closed check-in shows no code
+        code = operations.check_in_code(session)
+        url = external_url("attendance.checkin", session=session.id, code=code)
+        qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
     response = render_template(
         "attendance/check_in_code.html",
         session=session,
+        state=state,
         code=code,
         qr=qr,
         url=url,
-        window=operations.check_in_window(session),
+        window=window,
         expires_at=operations.code_expires_at(),
         rows=operations.roster(session),
     )
-    # The code rotates; reload the page every minute without needing JavaScript.
-    return response, 200, {"Refresh": "60", "Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store"}
+    if state != "closed":
+        # The code rotates; reload the page every minute without needing JavaScript.
+        headers["Refresh"] = "60"
+    return response, 200, headers
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
@@ -168,7 +183,7 @@ def checkin():
             flash(error.message, "error")
         return render_template("attendance/checkin.html", form=form, session=session), error.status
     if created:
-        flash(_("You are checked in to %(event)s.", event=mark.session.event.display_title), "success")
+        flash(_("You are checked in to %(event)s.", event=mark.session.event.full_title), "success")
     else:
         flash(_("Your attendance is already recorded as: %(status)s.", status=mark.status_label), "success")
     return redirect(url_for(".checked_in", session_id=mark.session_id))
@@ -186,10 +201,14 @@ def my_events():
     require("trainer.events")
     when = "past" if request.args.get("when") == "past" else "upcoming"
     page = paginate(operations.trainer_events_query(current_user, when))
+    groups = {}
+    for event in page.items:  # grouped by activity, in the order the events come
+        groups.setdefault(event.activity_id, (event.activity, []))[1].append(event)
     return render_template(
         "attendance/my_events.html",
         today=operations.trainer_sessions_today(current_user),
         page=page,
+        groups=list(groups.values()),
         when=when,
     )
 

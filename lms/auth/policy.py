@@ -322,6 +322,16 @@ def _certificate_view(user, certificate=None):
     return certificate.organisation_id in managed or (person is not None and person.organisation_id in managed)
 
 
+def _event_certificates_view(user, event=None):
+    """An event's certificates page (read-only) and its issuing progress: coordinators of
+    the programme and the event's trainers."""
+    if not _signed_in(user):
+        return False
+    if event is None:
+        return is_coordinator(user)
+    return coordinates(user, event.activity.programme_id) or trains(user, event)
+
+
 def _certificate_revoke(user, certificate=None):
     if not _signed_in(user):
         return False
@@ -405,6 +415,7 @@ RULES = {
     "certificate.revoke": _certificate_revoke,
     "certificate.reissue": _certificate_revoke,
     "certificate.bulk": lambda u, o=None: _signed_in(u) and _coordinator_of(u, o),
+    "certificate.event_view": _event_certificates_view,
 }
 
 

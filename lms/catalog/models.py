@@ -108,6 +108,24 @@ class Event(db.Model):
         return self.title or self.activity.title
 
     @property
+    def full_title(self):
+        """The event named by its activity: "Omvärldsanalys, Örebro" (the activity's
+        title, then the event's own title or, without one, its place)."""
+        activity = self.activity.title if self.activity is not None else ""
+        own = (self.title or "").strip() or (self.place or "").strip()
+        if not own or own == activity:
+            return activity
+        if not activity:
+            return own
+        return f"{activity}, {own}"
+
+    @property
+    def ends_in_future(self):
+        """True while the last session has not ended (finalize waits for it)."""
+        end = self.ends_at
+        return end is not None and end > utcnow()
+
+    @property
     def status_label(self):
         return EVENT_STATUSES.get(self.status, self.status)
 

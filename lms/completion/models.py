@@ -56,6 +56,8 @@ class Finalization(db.Model):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)
+    # On "finalized": the event's status before it (a reopen returns to it).
+    previous_status: Mapped[str | None] = mapped_column(String(20))
 
     event = relationship("Event")
     by = relationship("Person")

@@ -17,6 +17,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -41,6 +42,14 @@ class FinalizeOutcome:
     completions: list = field(default_factory=list)
     not_completed: list = field(default_factory=list)  # [(enrollment, reason)]
     certificates: list = field(default_factory=list)
+    # The certificate batch a hook started for this finalize (its progress page), if any.
+    batch_id: int | None = None
+
+    @property
+    def superseded(self):
+        """Stored results of an event reopened since: kept until it is finalized again,
+        but no longer the current result."""
+        return self.event.status != "finalized" and bool(self.completions or self.not_completed)
 
     def as_json(self):
         return {
@@ -60,6 +69,11 @@ def _enrolled(event):
         .where(Enrollment.event_id == event.id, Enrollment.status == "enrolled")
         .order_by(Person.name, Enrollment.id)
     ).all()
+
+
+def participants(event):
+    """The enrolled people's enrollments, as finalize decides them."""
+    return _enrolled(event)
 
 
 def _marks_of(enrollments):
@@ -153,6 +167,8 @@ def finalize(event, *, by):
 
     if event.status == "cancelled":
         raise Conflict(_("This event is cancelled."), code="event_cancelled")
+    if event.status != "finalized" and event.ends_in_future:
+        raise Conflict(not_over_message(event), code="event_not_over")
     enrollments = _enrolled(event)
     marks = _marks_of(enrollments)
     outcome = FinalizeOutcome(event)
@@ -170,12 +186,32 @@ def finalize(event, *, by):
     for stale in db.session.scalars(select(NonCompletion).where(NonCompletion.enrollment_id.in_(others))):
         db.session.delete(stale)
     if event.status != "finalized":
+        previous = event.status
         event.status = "finalized"
-        db.session.add(Finalization(event=event, action="finalized", by_id=getattr(by, "id", None)))
+        db.session.add(Finalization(event=event, action="finalized", by_id=getattr(by, "id", None),
+                                    previous_status=previous))
     db.session.flush()
     for hook in on_finalized:
         hook(event, outcome)
     return outcome
+
+
+def not_over_message(event):
+    """Why an event cannot be finalized yet (its last session has not ended)."""
+    return _("You can finalize after the last session ends on %(when)s.", when=format_datetime(event.ends_at, "short"))
+
+
+REOPEN_STATUSES = {"draft", "open", "closed"}
+
+
+def status_before_finalize(event):
+    """The status the event had when it was last finalized ("closed" when unknown)."""
+    record = db.session.scalar(
+        select(Finalization).where(Finalization.event_id == event.id, Finalization.action == "finalized")
+        .order_by(Finalization.at.desc(), Finalization.id.desc()).limit(1)
+    )
+    previous = record.previous_status if record is not None else None
+    return previous if previous in REOPEN_STATUSES else "closed"
 
 
 def refresh_completion(enrollment):
@@ -194,13 +230,15 @@ def refresh_completion(enrollment):
 
 def reopen(event, *, by, reason):
     """Unlock a finalized event's marks (coordinators). The reason is required and kept
-    in the finalization record. Completions stay until the event is finalized again."""
+    in the finalization record. The event returns to the status it had before it was
+    finalized ("open" when enrolment was open). Completions stay, shown as superseded,
+    until the event is finalized again."""
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationError(_("Give a reason for reopening."), fields={"reason": [_("A reason is required.")]})
     if event.status != "finalized":
         raise Conflict(_("This event is not finalized."), code="conflict")
-    event.status = "closed"
+    event.status = status_before_finalize(event)
     db.session.add(Finalization(event=event, action="reopened", by_id=getattr(by, "id", None), reason=reason[:2000]))
     db.session.flush()
     return event
@@ -225,6 +263,28 @@ def current_outcome(event):
     return outcome
 
 
+def results_of(enrollments):
+    """``{enrollment_id: "completed" | "not_completed" | "in_progress"}`` for enrolled
+    people: from the Completion and NonCompletion records of finalized events; an event
+    not finalized (or reopened since) is still in progress."""
+    ids = [e.id for e in enrollments]
+    done = set(db.session.scalars(select(Completion.enrollment_id).where(Completion.enrollment_id.in_(ids or [-1]))))
+    not_done = set(db.session.scalars(
+        select(NonCompletion.enrollment_id).where(NonCompletion.enrollment_id.in_(ids or [-1]))
+    ))
+    results = {}
+    for e in enrollments:
+        if e.event.status != "finalized":
+            results[e.id] = "in_progress"
+        elif e.id in done:
+            results[e.id] = "completed"
+        elif e.id in not_done or e.status == "enrolled":
+            results[e.id] = "not_completed"
+        else:
+            results[e.id] = "in_progress"
+    return results
+
+
 def finalization_history(event):
     return db.session.scalars(
         select(Finalization).where(Finalization.event_id == event.id).order_by(Finalization.at.desc(), Finalization.id.desc())
@@ -247,6 +307,9 @@ class TranscriptItem:
     certificate_code: str | None = None
     event: object = None
     provider: str | None = None
+    # A result of a finalize since reopened: shown as superseded, not as current.
+    superseded: str | None = None  # "completed" or "not_completed"
+    superseded_completed_on: date | None = None
 
     @property
     def hours(self):
@@ -338,9 +401,18 @@ def transcript(person):
     codes = {}
     for lookup in certificate_lookups:
         codes.update(lookup([c.id for c in completions.values()]) or {})
+    not_completed = set(db.session.scalars(
+        select(NonCompletion.enrollment_id).where(NonCompletion.enrollment_id.in_(ids or [-1]))
+    ))
     items = []
     for e in enrollments:
         completion = completions.get(e.id)
+        superseded = None
+        if e.event.status != "finalized" and (completion is not None or e.id in not_completed):
+            # Reopened since it was finalized: the stored result is no longer current.
+            superseded = "completed" if completion is not None else "not_completed"
+            superseded_on = completion.completed_on if completion is not None else None
+            completion = None
         if completion is not None:
             status = "completed"
         elif e.event.status == "finalized":
@@ -355,6 +427,8 @@ def transcript(person):
             completed_on=completion.completed_on if completion is not None else None,
             certificate_code=codes.get(completion.id) if completion is not None else None,
             event=e.event,
+            superseded=superseded,
+            superseded_completed_on=superseded_on if superseded else None,
         ))
     items.sort(key=lambda i: (i.event.starts_at is None, i.event.starts_at or utcnow()))
     items.extend(_prior_items(person))

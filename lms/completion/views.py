@@ -1,5 +1,5 @@
 """Completion pages: an event's completions with finalize and reopen, and transcripts."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,18 +7,20 @@ from lms.attendance.operations import cadence_warning
 from lms.catalog.models import Event
 from lms.completion import operations
 from lms.completion.forms import FinalizeForm, ReopenForm
-from lms.errors import ValidationError
+from lms.errors import Conflict, ValidationError
 from lms.people.models import Person
 from lms.types import utcnow
-from lms.web import apply_errors, get_or_404, require
+from lms.web import apply_errors, can, get_or_404, require
 
 bp = Blueprint("completion", __name__, template_folder="templates")
 
 
-def _event_page(event, *, reopen_form=None, status=200):
+def _event_page(event, *, reopen_form=None, status=200, error=None):
     return render_template(
         "completion/event.html",
         event=event,
+        error=error,
+        not_over=operations.not_over_message(event) if event.status != "finalized" and event.ends_in_future else None,
         outcome=operations.current_outcome(event),
         history=operations.finalization_history(event),
         finalize_form=FinalizeForm(),
@@ -34,17 +36,34 @@ def event_completion(event_id):
     return _event_page(event)
 
 
-@bp.route("/events/<int:event_id>/finalize", methods=["POST"])
+@bp.route("/events/<int:event_id>/finalize", methods=["GET", "POST"])
 def finalize(event_id):
+    """GET: what finalizing will do, and a button to do it (works without JavaScript).
+    POST: finalize, then follow the certificates being issued."""
     event = get_or_404(Event, event_id)
     require("event.finalize", event)
+    if request.method == "GET":
+        if event.status in ("finalized", "cancelled"):
+            return redirect(url_for(".event_completion", event_id=event.id))
+        if event.ends_in_future:
+            return _event_page(event, status=409, error=operations.not_over_message(event))
+        return render_template(
+            "completion/finalize_confirm.html", event=event, finalize_form=FinalizeForm(),
+            enrolled=len(operations.participants(event)),
+            certificates=can("certificate.event_view", event),
+        )
     if not FinalizeForm().validate():
         abort(400)
-    outcome = operations.finalize(event, by=current_user)
+    try:
+        outcome = operations.finalize(event, by=current_user)
+    except Conflict as error:
+        return _event_page(event, status=409, error=error.message)
     flash(
         _("Finalized: %(done)s completed, %(not)s did not complete.", done=len(outcome.completions), **{"not": len(outcome.not_completed)}),
         "success",
     )
+    if outcome.batch_id is not None and can("certificate.event_view", event):
+        return redirect(url_for("certificates.batch", batch_id=outcome.batch_id))
     return redirect(url_for(".event_completion", event_id=event.id))
 
 
@@ -60,7 +79,7 @@ def reopen(event_id):
     except ValidationError as error:
         apply_errors(form, error)
         return _event_page(event, reopen_form=form, status=422)
-    flash(_("The event is reopened; attendance can be corrected. Finalize it again when done."), "success")
+    flash(_("The event is reopened (%(status)s); attendance can be corrected. Its earlier results are superseded until you finalize it again.", status=event.status_label), "success")
     return redirect(url_for(".event_completion", event_id=event.id))
 
 

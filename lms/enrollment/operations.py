@@ -60,6 +60,25 @@ def check_open(event, now=None):
         raise Conflict(_("Enrolment opens %(when)s.", when=dates.moment(event.enrol_opens_at)), code="enrolment_closed")
     if event.enrol_closes_at and now > event.enrol_closes_at:
         raise Conflict(_("Enrolment for this event is closed."), code="enrolment_closed")
+    if event.enrol_closes_at is None and event.starts_at is not None and now >= event.starts_at:
+        # No closing time set: enrolment closes when the first session starts.
+        raise Conflict(_("Enrolment closed when the first session started."), code="enrolment_closed")
+
+
+def closed_reason(event, now=None):
+    """Why self-service enrolment in ``event`` is not possible now (a message), or None."""
+    try:
+        check_open(event, now)
+    except Conflict as error:
+        return error.message
+    return None
+
+
+def last_rejection(person, event):
+    """``person``'s most recent rejected enrolment in ``event`` (its reason is shown), or None."""
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.event_id == event.id, Enrollment.person_id == person.id, Enrollment.status == "rejected")
+        .order_by(Enrollment.id.desc()).limit(1))
 
 
 def active_enrollment(person, event):

@@ -75,8 +75,11 @@ def my_learning():
         select(Session).join(Enrollment, Enrollment.event_id == Session.event_id)
         .where(Enrollment.person_id == current_user.id, Enrollment.status == "enrolled", Session.starts_at >= now)
         .order_by(Session.starts_at).limit(20)).all()
+    from lms.completion.operations import results_of
+
+    results = results_of([e for e in past if e.status == "enrolled"])
     return render_template("enrollment/my_learning.html", upcoming=upcoming, past=past, other=other, sessions=sessions,
-                           position=ops.waitlist_position)
+                           position=ops.waitlist_position, results=results)
 
 
 # Managers ------------------------------------------------------------------
@@ -87,16 +90,20 @@ def approvals():
     require("approvals.view")
     orgs = policy.managed_organisation_ids(current_user)
     page = paginate(ops.pending_for(current_user))
-    history = {}
+    from lms.completion.operations import results_of
+
+    history, completed_before = {}, {}
     for e in page.items:
         history[e.id] = db.session.scalars(select(Enrollment).where(
             Enrollment.person_id == e.person_id, Enrollment.id != e.id).order_by(Enrollment.created_at.desc()).limit(5)).all()
+        completed_before[e.id] = ops.has_completed(e.person, e.event.activity)
+    results = results_of([h for rows in history.values() for h in rows if h.status == "enrolled"])
     form = ManagerEnrolForm()
     staff = db.session.scalars(select(Person).where(Person.organisation_id.in_(orgs or {-1}), Person.active.is_(True))
                                .order_by(Person.name)).all()
     form.person_id.choices = [(p.id, p.name) for p in staff]
     events = db.session.scalars(select(Event).where(Event.status == "open").join(Activity).order_by(Activity.title, Event.id)).all()
-    form.event_id.choices = [(e.id, f"{e.activity.title} – {e.display_title if e.title else ''}".rstrip(" –")) for e in events]
+    form.event_id.choices = [(e.id, e.full_title) for e in events]
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
         event = db.session.get(Event, form.event_id.data)
@@ -108,10 +115,11 @@ def approvals():
             db.session.rollback()
             flash(error.message, "error")
             return render_template("enrollment/approvals.html", page=page, history=history, form=form,
-                                   reject_form=RejectForm()), 422
+                                   reject_form=RejectForm(), results=results, completed_before=completed_before), 422
         flash(_explain(enrollment, "for"), "success")
         return redirect(url_for("enrollment.approvals"))
-    return render_template("enrollment/approvals.html", page=page, history=history, form=form, reject_form=RejectForm())
+    return render_template("enrollment/approvals.html", page=page, history=history, form=form, reject_form=RejectForm(),
+                           results=results, completed_before=completed_before)
 
 
 @bp.route("/enrollments/<int:enrollment_id>/decide", methods=["POST"])

@@ -39,7 +39,7 @@ def _vevent(session, event):
     item.add("dtstamp", utcnow())
     item.add("dtstart", session.starts_at)
     item.add("dtend", session.ends_at)
-    item.add("summary", event.activity.title + (f" ({event.title})" if event.title else ""))
+    item.add("summary", event.full_title)
     where = session.place or event.place or event.online_url
     if where:
         item.add("location", where)
@@ -64,7 +64,7 @@ def _calendar(name):
 
 def event_calendar(event):
     """The .ics of an event: one VEVENT per session, times in UTC."""
-    cal = _calendar(event.display_title)
+    cal = _calendar(event.full_title)
     for session in event.sessions:
         cal.add_component(_vevent(session, event))
     return cal.to_ical()
@@ -155,7 +155,7 @@ def queue_enrollment_email(enrollment, what):
     with dates.for_reader(_reader_locale(person), person.timezone):
         from lms.enrollment.operations import waitlist_position
 
-        subject = _subject(what, event.activity.title)
+        subject = _subject(what, event.full_title)
         body = render_template("notifications/enrollment.txt", what=what, person=person, event=event,
                                enrollment=enrollment, position=waitlist_position(enrollment),
                                base_url=current_app.config.get("BASE_URL", "").rstrip("/"))

@@ -175,8 +175,8 @@ def test_api_put_refuses_bad_items_and_writes_nothing(db, make, trained, enrol, 
     assert _marks(db, session) == {}
 
 
-def test_finalized_event_locks_marks_until_a_coordinator_reopens(db, make, trained, enrol, api, login):
-    trainer, event = trained()
+def test_finalized_event_locks_marks_until_a_coordinator_reopens(db, make, past_trained, enrol, api, login):
+    trainer, event = past_trained()
     session = event.sessions[0]
     a = enrol(make.person(), event)
     url = f"/api/v1/sessions/{session.id}/attendance"
@@ -196,7 +196,7 @@ def test_finalized_event_locks_marks_until_a_coordinator_reopens(db, make, train
     r = api(coordinator).post(f"/api/v1/events/{event.id}/reopen", json={"reason": "  "})
     assert r.status_code == 422 and "reason" in r.get_json()["error"]["fields"]
     r = api(coordinator).post(f"/api/v1/events/{event.id}/reopen", json={"reason": "Anna was there; marked wrong"})
-    assert r.status_code == 200 and r.get_json()["status"] == "closed"
+    assert r.status_code == 200 and r.get_json()["status"] == "open"  # its status before finalize
     assert api(trainer).put(url, json=[{"enrollment_id": a.id, "status": "present"}]).status_code == 200
 
 

@@ -134,8 +134,33 @@ def test_check_in_refused_after_finalize(db, make, trained, enrol, login, api):
     s = event.sessions[0]
     person = make.person()
     enrol(person, event)
-    api(trainer).post(f"/api/v1/events/{event.id}/finalize")
+    # A running event cannot be finalized yet; one finalized anyway (e.g. before this rule) locks check-in.
+    r = api(trainer).post(f"/api/v1/events/{event.id}/finalize")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "event_not_over"
+    event.status = "finalized"
+    db.session.commit()
     with login(person).application.test_request_context("/"):
         code = operations.check_in_code(s)
     r = login(person).post("/checkin", data={"session": str(s.id), "code": code})
     assert r.status_code == 409
+
+
+def test_check_in_code_page_says_plainly_when_closed_and_shows_no_code(db, make, trained, login):
+    trainer, ended = trained("seminar", start=_now() - timedelta(hours=5))
+    s = ended.sessions[0]
+    r = login(trainer).get(f"/sessions/{s.id}/check-in-code")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Check-in is closed." in html and "It closed when the session ended" in html
+    with login(trainer).application.test_request_context("/"):
+        code = operations.check_in_code(s)
+    assert code not in html and "<svg" not in html and "Refresh" not in r.headers
+
+    trainer, finalized = _running(trained)
+    finalized.status = "finalized"
+    db.session.commit()
+    html = login(trainer).get(f"/sessions/{finalized.sessions[0].id}/check-in-code").get_data(as_text=True)
+    assert "Check-in is closed." in html and "The event is finalized." in html and "<svg" not in html
+
+    trainer, later = trained("seminar", start=_now() + timedelta(days=2))
+    html = login(trainer).get(f"/sessions/{later.sessions[0].id}/check-in-code").get_data(as_text=True)
+    assert "Check-in is not open yet." in html and "<svg" not in html

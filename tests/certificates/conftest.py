@@ -5,6 +5,12 @@ import pytest
 
 
 @pytest.fixture
+def trained(past_trained):
+    """Certificates come from finalized events, which have ended: sessions in the past."""
+    return past_trained
+
+
+@pytest.fixture
 def finalized(db, make, trained, enrol):
     """``finalized(kind, people=[...], sessions=n, **event)``: marks everyone present on
     every session and finalizes (the certificates hook runs, eagerly). Returns

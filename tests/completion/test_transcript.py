@@ -13,7 +13,7 @@ def _session(event, start, minutes):
 def test_transcript_items_and_exact_hours(db, make, trained, enrol, api):
     person = make.person()
     trainer, network = trained("network", sessions=0, settings={"min_meetings": 2, "cadence_per_year": 0})
-    start = datetime(2027, 1, 10, 9, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 10, 9, tzinfo=timezone.utc)
     # Three 20-minute meetings: 60 minutes = 1.00 h exactly (three rounded 0.33 would be 0.99).
     meetings = [_session(network, start + timedelta(days=30 * i), 20) for i in range(3)]
     db.session.flush()

@@ -75,12 +75,16 @@ def test_enrolment_email_delivered_in_recipients_language_with_ics(committed_app
         messages = _wait(smtp, 1)
         assert len(messages) == 1
         message = messages[0]
-        assert message["Subject"] == "Du är anmäld: Jämställdhet i praktiken"
-        assert "Hej Åsa Öberg" in message.get_body(("plain",)).get_content()
+        # The event is named by its activity, then its place.
+        assert message["Subject"] == "Du är anmäld: Jämställdhet i praktiken, Örebro"
+        body = message.get_body(("plain",)).get_content()
+        assert "Hej Åsa Öberg" in body
+        assert "Jämställdhet i praktiken, Örebro" in body
         parts = {part.get_content_type(): part for part in message.walk()}
         assert "text/calendar" in parts
         cal = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
         assert len([c for c in cal.walk("VEVENT")]) == 2
+        assert {str(c["summary"]) for c in cal.walk("VEVENT")} == {"Jämställdhet i praktiken, Örebro"}
         db.session.remove()
 
 
@@ -168,3 +172,15 @@ def test_reminders_queued_once(make, db, app):
     assert queue_reminders() == 0
     kinds = db.session.scalars(select(OutboxEmail.kind).where(OutboxEmail.person_id == person.id)).all()
     assert sorted(kinds) == ["enrolled", "reminder"]
+
+
+def test_making_a_new_calendar_link_asks_first(client, make, login):
+    person = make.person()
+    login(person)
+    first = client.get("/me/calendar").get_data(as_text=True)
+    assert "Make my link" in first and "stops working" not in first
+    client.post("/me/calendar", data={"action": "create"})
+    page = client.get("/me/calendar").get_data(as_text=True)
+    confirm = page.split('value="create">', 1)[1].split("</form>", 1)[0]
+    assert '<details class="confirm"><summary class="button">Make a new link</summary>' in confirm
+    assert "The old link stops working" in confirm and "Yes, make a new link" in confirm
