@@ -374,7 +374,10 @@ def _event_form(activity, event=None):
                 if len(parts) >= 2 and parts[0] == "sessions" and parts[1].isdigit() and int(parts[1]) < len(session_rows):
                     row = session_rows[int(parts[1])]
                     row_errors.setdefault(row, [])
-                    row_errors[row] += [m for m in messages if m not in row_errors[row]]
+                    for m in messages:
+                        m = _("Session row %(n)s: %(problem)s", n=row + 1, problem=m)
+                        if m not in row_errors[row]:
+                            row_errors[row].append(m)
                 elif name == "sessions" and row_errors:
                     continue  # the rows themselves say what is wrong
                 else:
