@@ -68,6 +68,12 @@ class ActivityKind:
         """Short human lines describing the settings (catalogue and activity page)."""
         return []
 
+    def planned_sessions(self, settings: dict) -> int:
+        """How many sessions (days, meetings) an event of this kind normally has, given
+        the activity's ``settings``: a new event's form offers that many session rows.
+        The default is one session."""
+        return 1
+
 
 class RegistryError(RuntimeError):
     """Raised at start-up when an installed kind is unusable."""

@@ -32,11 +32,14 @@ def _number(data, name, problems, minimum_exclusive=0):
     return number
 
 
-def save_activity(data, activity=None):
+def save_activity(data, activity=None, problems=None):
     """Create or update an activity. ``data``: programme_id, kind, title, description,
     theme_id, hours_per_session, requires_approval, eligible_function_codes,
-    prerequisite_activity_ids, settings (validated by the kind plugin)."""
-    problems = Problems()
+    prerequisite_activity_ids, settings (validated by the kind plugin).
+
+    Every problem is collected before one ValidationError is raised (nothing written);
+    ``problems`` may bring ones a form already found, so all show in one round."""
+    problems = problems if problems is not None else Problems()
     creating = activity is None
     programme = activity.programme if activity else None
     if creating:
@@ -155,10 +158,13 @@ def _sessions(value, problems, programme):
     return result
 
 
-def save_event(activity, data, event=None):
+def save_event(activity, data, event=None, problems=None):
     """Create or update an event of ``activity``. ``sessions``, when given, replaces the
-    event's sessions (matched by id where given, so attendance on kept sessions stays)."""
-    problems = Problems()
+    event's sessions (matched by id where given, so attendance on kept sessions stays).
+
+    Every problem is collected before one ValidationError is raised (nothing written);
+    ``problems`` may bring ones a form already found, so all show in one round."""
+    problems = problems if problems is not None else Problems()
     creating = event is None
     title = text(data, "title", problems, max_length=300)
     capacity = None

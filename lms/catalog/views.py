@@ -16,11 +16,12 @@ from lms.errors import DomainError, ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Person, RoleGrant
 from lms.plugins import registry
+from lms.validation import Problems
 from lms.programmes.models import Programme, Theme
 from lms.web import apply_errors, get_or_404, paginate, require
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
-SESSION_ROWS_EXTRA = 3
+MAX_SESSION_ROWS = 200
 CATALOGUE_PER_PAGE = 24
 
 
@@ -143,34 +144,49 @@ def _activity_form(programme, kind, activity=None):
         form.theme_id.data = str(activity.theme_id or "")
         form.eligible_function_codes.data = [f.code for f in activity.eligible_functions]
         form.prerequisite_activity_ids.data = [a.id for a in activity.prerequisites]
+    unplaced = []
     if request.method == "POST":
-        base_ok = form.validate_on_submit()
-        settings_ok = settings_form.validate() if settings_form is not None else True
-        if base_ok and settings_ok:
-            data = {
-                "programme_id": programme.id, "kind": kind.code, "title": form.title.data,
-                "description": form.description.data or "",
-                "theme_id": int(form.theme_id.data) if form.theme_id.data else None,
-                "hours_per_session": float(form.hours_per_session.data) if form.hours_per_session.data else None,
-                "requires_approval": form.requires_approval.data,
-                "eligible_function_codes": form.eligible_function_codes.data or [],
-                "prerequisite_activity_ids": form.prerequisite_activity_ids.data or [],
-                "settings": kind.settings_from_form(settings_form) if settings_form is not None else {},
-            }
-            try:
-                saved = ops.save_activity(data, activity)
-            except ValidationError as error:
-                for name, problems in error.fields.items():
-                    target = getattr(settings_form, name[len("settings."):], None) if name.startswith("settings.") and settings_form else getattr(form, name, None)
-                    if target is not None:
-                        target.errors = list(target.errors or []) + list(problems)
-                    else:
-                        for p in problems:
-                            flash(p, "error")
-            else:
-                flash(_("Saved %(title)s.", title=saved.title), "success")
-                return redirect(url_for("catalog.admin_activity", activity_id=saved.id))
-    has_errors = bool(form.errors) or bool(settings_form and settings_form.errors) or any(
+        # Every problem in one round: the form's own checks, the settings form's and the
+        # kind's rules (e.g. blocks that do not add up to the days) are all collected
+        # before anything is written.
+        form.validate_on_submit()
+        if settings_form is not None:
+            settings_form.validate()
+        problems = Problems()
+        for name, messages in form.errors.items():
+            for m in messages:
+                problems.add(name, m)
+        for name, messages in (settings_form.errors if settings_form is not None else {}).items():
+            for m in messages:
+                problems.add(f"settings.{name}", m)
+        settings = {}
+        if settings_form is not None:
+            settings = kind.settings_from_form(settings_form)
+            # A setting its form refused is left out: its own message says why.
+            settings = {k: v for k, v in settings.items() if not getattr(settings_form, k).errors}
+        values = {
+            "title": form.title.data, "description": form.description.data or "",
+            "theme_id": form.theme_id.data or None,
+            "hours_per_session": float(form.hours_per_session.data) if form.hours_per_session.data else None,
+            "requires_approval": form.requires_approval.data,
+            "eligible_function_codes": form.eligible_function_codes.data or [],
+            "prerequisite_activity_ids": form.prerequisite_activity_ids.data or [],
+        }
+        data = {k: v for k, v in values.items() if not getattr(form, k).errors}
+        data.update({"programme_id": programme.id, "kind": kind.code, "settings": settings})
+        try:
+            saved = ops.save_activity(data, activity, problems=problems)
+        except ValidationError as error:
+            fields = {name: f for name, f in form._fields.items() if name != "csrf_token"}
+            if settings_form is not None:
+                fields.update({f"settings.{name}": f for name, f in settings_form._fields.items() if name != "csrf_token"})
+            _add_field_errors(fields, error, unplaced)
+            for p in unplaced:
+                flash(p, "error")
+        else:
+            flash(_("Saved %(title)s.", title=saved.title), "success")
+            return redirect(url_for("catalog.admin_activity", activity_id=saved.id))
+    has_errors = bool(unplaced) or bool(form.errors) or bool(settings_form and settings_form.errors) or any(
         f.errors for f in list(form) + (list(settings_form) if settings_form else []))
     return render_template("catalog/activity_form.html", form=form, settings_form=settings_form, kind=kind,
                            programme=programme, activity=activity), 422 if has_errors else 200
@@ -228,22 +244,50 @@ def _local(value):
     return value.astimezone(_tz()) if value else None
 
 
-def _session_rows(event):
+def _empty_row():
+    return {"id": "", "day": "", "start": "", "end": "", "place": ""}
+
+
+def _planned_sessions(activity):
+    """How many sessions the activity's kind plans for one event (asked of the plugin)."""
+    kind = registry.find(activity.kind)
+    try:
+        planned = int(kind.planned_sessions(activity.settings or {})) if kind is not None else 1
+    except (TypeError, ValueError):
+        planned = 1
+    return max(1, min(planned, MAX_SESSION_ROWS))
+
+
+def _session_rows(activity, event):
+    """Rows for the form: the event's sessions, then empty rows up to the number of
+    sessions the kind plans (a new track of 5 days: 5 rows); at least one empty row."""
     rows = []
     for s in (event.sessions if event else []):
         start, end = _local(s.starts_at), _local(s.ends_at)
         rows.append({"id": s.id, "day": start.date().isoformat(), "start": start.strftime("%H:%M"),
                      "end": end.strftime("%H:%M"), "place": s.place or ""})
-    rows += [{"id": "", "day": "", "start": "", "end": "", "place": ""} for _ in range(SESSION_ROWS_EXTRA)]
+    rows += [_empty_row() for _ in range(max(_planned_sessions(activity) - len(rows), 1))]
     return rows
 
 
-def _parse_session_rows(form_data, problems):
-    """Session rows from the form (date, start, end, place), in the user's timezone."""
-    sessions = []
+def _row_count(form_data):
+    count = (form_data.get("session_rows", "0") or "0").strip()
+    return min(int(count), MAX_SESSION_ROWS) if count.isdigit() else 0
+
+
+def _posted_rows(form_data):
+    return [{"id": form_data.get(f"s{i}-id", ""), **{k: form_data.get(f"s{i}-{k}", "") for k in ("day", "start", "end", "place")}}
+            for i in range(_row_count(form_data))]
+
+
+def _parse_session_rows(form_data, row_errors):
+    """Session rows from the form (date, start, end, place), in the user's timezone.
+
+    Returns ``(sessions, rows)``: the sessions to save and, for each, its row number in
+    the form (empty rows are skipped); problems go to ``row_errors[row]``."""
+    sessions, rows = [], []
     tz = _tz()
-    count = int(form_data.get("session_rows", "0") or 0) if (form_data.get("session_rows", "0") or "0").isdigit() else 0
-    for i in range(min(count, 200)):
+    for i in range(_row_count(form_data)):
         day, start, end = (form_data.get(f"s{i}-{k}", "").strip() for k in ("day", "start", "end"))
         place = form_data.get(f"s{i}-place", "").strip()
         if not (day or start or end):
@@ -252,12 +296,28 @@ def _parse_session_rows(form_data, problems):
             d = date.fromisoformat(day)
             t1, t2 = time.fromisoformat(start), time.fromisoformat(end)
         except ValueError:
-            problems.append(_("Session row %(n)s: give a date and start and end times.", n=i + 1))
+            row_errors.setdefault(i, []).append(_("Session row %(n)s: give a date and start and end times.", n=i + 1))
+            continue
+        if len(place) > 300:
+            row_errors.setdefault(i, []).append(_("At most %(n)s characters.", n=300))
             continue
         sid = form_data.get(f"s{i}-id", "")
         sessions.append({"id": int(sid) if sid.isdigit() else None, "starts_at": ops.combine_local(d, t1, tz),
                          "ends_at": ops.combine_local(d, t2, tz), "place": place or None})
-    return sessions
+        rows.append(i)
+    return sessions, rows
+
+
+def _add_field_errors(fields, error, unplaced):
+    """Put each problem of ``error`` beside its field (``fields``: name -> field); a field
+    that already shows the form's own problem keeps just that one; the rest goes to
+    ``unplaced``."""
+    for name, problems in error.fields.items():
+        target = fields.get(name)
+        if target is None:
+            unplaced += [p for p in problems if p not in unplaced]
+        elif not target.errors:
+            target.errors = list(dict.fromkeys(problems))
 
 
 def _event_form(activity, event=None):
@@ -272,38 +332,64 @@ def _event_form(activity, event=None):
         form.trainer_ids.data = [t.id for t in event.trainers]
         form.enrol_opens_at.data = _local(event.enrol_opens_at).replace(tzinfo=None) if event.enrol_opens_at else None
         form.enrol_closes_at.data = _local(event.enrol_closes_at).replace(tzinfo=None) if event.enrol_closes_at else None
-    rows = _session_rows(event)
-    session_problems = []
-    if form.validate_on_submit():
-        sessions = _parse_session_rows(request.form, session_problems)
+    rows = _session_rows(activity, event)
+    session_problems, row_errors = [], {}
+    status = 200
+    if request.method == "POST":
+        rows = _posted_rows(request.form)
+        if "add_row" in request.form:
+            # "Add a row" without saving: the same form again with one more empty row.
+            if len(rows) < MAX_SESSION_ROWS:
+                rows.append(_empty_row())
+            return render_template("catalog/event_form.html", form=form, activity=activity, event=event, rows=rows,
+                                   session_problems=[], row_errors={}, focus_row=len(rows) - 1), 200
+        # Every problem in one round: the form's own checks, the session rows and the
+        # operation's rules are all collected before anything is written.
+        form.validate_on_submit()
+        problems = Problems()
+        for name, messages in form.errors.items():
+            for m in messages:
+                problems.add(name, m)
+        sessions, session_rows = _parse_session_rows(request.form, row_errors)
+        if row_errors:
+            problems.add("sessions", _("Some session rows are not valid."))
         tz = _tz()
-        data = {
+        values = {
             "title": form.title.data or "", "capacity": form.capacity.data, "place": form.place.data or None,
             "online_url": form.online_url.data or None, "status": form.status.data,
             "enrol_opens_at": form.enrol_opens_at.data.replace(tzinfo=tz) if form.enrol_opens_at.data else None,
             "enrol_closes_at": form.enrol_closes_at.data.replace(tzinfo=tz) if form.enrol_closes_at.data else None,
-            "trainer_ids": form.trainer_ids.data or [], "sessions": sessions,
+            "trainer_ids": form.trainer_ids.data or [],
         }
-        if not session_problems:
-            try:
-                saved = ops.save_event(activity, data, event)
-            except ValidationError as error:
-                for name, problems in error.fields.items():
-                    field = getattr(form, name, None)
-                    if field is not None:
-                        field.errors = list(field.errors or []) + problems
-                    else:
-                        session_problems += problems
-            else:
-                flash(_("Event saved."), "success")
-                return redirect(url_for("catalog.admin_activity", activity_id=activity.id))
-    if request.method == "POST":
-        count = request.form.get("session_rows", "0")
-        rows = [{"id": request.form.get(f"s{i}-id", ""), **{k: request.form.get(f"s{i}-{k}", "") for k in ("day", "start", "end", "place")}}
-                for i in range(min(int(count) if count.isdigit() else 0, 200))]
-    status = 422 if (form.errors or session_problems) else 200
+        # A field the form refused is left out (its own message says why).
+        data = {k: v for k, v in values.items() if not getattr(form, k).errors}
+        data["sessions"] = sessions
+        try:
+            ops.save_event(activity, data, event, problems=problems)
+        except ValidationError as error:
+            fields = {name: f for name, f in form._fields.items() if name != "csrf_token"}
+            placed = {}
+            for name, messages in error.fields.items():
+                parts = name.split(".")
+                if len(parts) >= 2 and parts[0] == "sessions" and parts[1].isdigit() and int(parts[1]) < len(session_rows):
+                    row = session_rows[int(parts[1])]
+                    row_errors.setdefault(row, [])
+                    for m in messages:
+                        m = _("Session row %(n)s: %(problem)s", n=row + 1, problem=m)
+                        if m not in row_errors[row]:
+                            row_errors[row].append(m)
+                elif name == "sessions" and row_errors:
+                    continue  # the rows themselves say what is wrong
+                else:
+                    placed[name] = messages
+            error.fields = placed
+            _add_field_errors(fields, error, session_problems)
+            status = 422
+        else:
+            flash(_("Event saved."), "success")
+            return redirect(url_for("catalog.admin_activity", activity_id=activity.id))
     return render_template("catalog/event_form.html", form=form, activity=activity, event=event, rows=rows,
-                           session_problems=session_problems), status
+                           session_problems=session_problems, row_errors=row_errors, focus_row=None), status
 
 
 @bp.route("/admin/activities/<int:activity_id>/events/new", methods=["GET", "POST"])

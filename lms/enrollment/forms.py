@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class RejectForm(FlaskForm):
@@ -9,11 +9,14 @@ class RejectForm(FlaskForm):
 
 
 class EnrolPersonForm(FlaskForm):
-    person_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
+    # Chosen among the person picker's results (radio buttons).
+    person_id = RadioField(_l("Person"), coerce=int, validate_choice=False,
+                           validators=[InputRequired(message=_l("Choose a person."))])
 
 
 class ManagerEnrolForm(FlaskForm):
-    person_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
+    person_id = RadioField(_l("Person"), coerce=int, validate_choice=False,
+                           validators=[InputRequired(message=_l("Choose a person."))])
     event_id = SelectField(_l("Event"), coerce=int, validate_choice=False)
 
 

@@ -340,3 +340,51 @@ def pending_for(viewer):
 def my_enrollments(person):
     return db.session.scalars(select(Enrollment).where(Enrollment.person_id == person.id)
                               .order_by(Enrollment.created_at.desc())).all()
+
+
+# Person picker -------------------------------------------------------------------
+
+PICKER_LIMIT = 20
+
+
+def clean_query(value, max_length=200):
+    """A search text as typed: printable characters, trimmed, at most ``max_length``."""
+    return "".join(ch for ch in (value or "") if ch.isprintable()).strip()[:max_length]
+
+
+def enrol_candidates(user, q, event=None, *, coordinator=False, limit=PICKER_LIMIT):
+    """Active people whose name or email contains ``q`` and whom ``user`` may enrol:
+    the people a coordinator may see (``coordinator``) or a manager's own organisations'
+    staff; people actively enrolled in ``event`` (enrolled, waiting, pending) are left out.
+
+    Returns ``(people, more)``: at most ``limit`` people by name, and whether more match."""
+    from lms.auth import policy
+    from lms.people.models import Person
+
+    q = clean_query(q)
+    if not q:
+        return [], False
+    query = select(Person).where(Person.active.is_(True))
+    if coordinator:
+        visible = policy.visible_people_clause(user)
+        if visible is not None:
+            query = query.where(visible)
+    else:
+        query = query.where(Person.organisation_id.in_(policy.managed_organisation_ids(user) or {-1}))
+    like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = query.where(or_(func.lower(Person.name).like(like, escape="\\"), func.lower(Person.email).like(like, escape="\\")))
+    if event is not None:
+        query = query.where(~exists().where(Enrollment.person_id == Person.id, Enrollment.event_id == event.id,
+                                            Enrollment.status.in_(ACTIVE_STATUSES)))
+    people = db.session.scalars(query.order_by(Person.name, Person.id).limit(limit + 1)).all()
+    return people[:limit], len(people) > limit
+
+
+def outside_programme(person, programme):
+    """True when ``programme`` names its participating organisations and ``person``'s
+    organisation (or the federation it belongs to) is not one of them."""
+    ids = {o.id for o in programme.organisations} if programme is not None else set()
+    if not ids:
+        return False
+    org = person.organisation
+    return org is None or (org.id not in ids and (org.parent_id is None or org.parent_id not in ids))

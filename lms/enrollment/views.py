@@ -99,27 +99,43 @@ def approvals():
         completed_before[e.id] = ops.has_completed(e.person, e.event.activity)
     results = results_of([h for rows in history.values() for h in rows if h.status == "enrolled"])
     form = ManagerEnrolForm()
-    staff = db.session.scalars(select(Person).where(Person.organisation_id.in_(orgs or {-1}), Person.active.is_(True))
-                               .order_by(Person.name)).all()
-    form.person_id.choices = [(p.id, p.name) for p in staff]
     events = db.session.scalars(select(Event).where(Event.status == "open").join(Activity).order_by(Activity.title, Event.id)).all()
     form.event_id.choices = [(e.id, e.full_title) for e in events]
-    if form.validate_on_submit():
+    # "Enrol my staff": the event is chosen first (GET ``event_id``), then a search (GET
+    # ``q``) lists the manager's own staff who are not yet enrolled in it.
+    chosen = request.values.get("event_id", type=int)
+    chosen_event = next((e for e in events if e.id == chosen), None)
+    if request.method == "GET" and chosen_event is not None:
+        form.event_id.data = chosen_event.id
+    picker = _picker(request.values.get("q", ""), chosen_event) if orgs else None
+
+    def page_again(status=200):
+        return render_template("enrollment/approvals.html", page=page, history=history, form=form, picker=picker,
+                               chosen_event=chosen_event, reject_form=RejectForm(), results=results,
+                               completed_before=completed_before), status
+
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            db.session.rollback()
+            return page_again(422)
         person = db.session.get(Person, form.person_id.data)
         event = db.session.get(Event, form.event_id.data)
-        if person is None or event is None or not policy.can(current_user, "enrollment.create_for", (person, event)):
+        if person is None or event is None:
+            db.session.rollback()
+            (form.person_id if person is None else form.event_id).errors = [
+                _("Choose a person.") if person is None else _("Choose an event.")]
+            return page_again(422)
+        if not policy.can(current_user, "enrollment.create_for", (person, event)):
             abort(403)
         try:
             enrollment = ops.enrol(person, event, by=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
-            return render_template("enrollment/approvals.html", page=page, history=history, form=form,
-                                   reject_form=RejectForm(), results=results, completed_before=completed_before), 422
+            return page_again(422)
         flash(_explain(enrollment, "for"), "success")
         return redirect(url_for("enrollment.approvals"))
-    return render_template("enrollment/approvals.html", page=page, history=history, form=form, reject_form=RejectForm(),
-                           results=results, completed_before=completed_before)
+    return page_again()
 
 
 @bp.route("/enrollments/<int:enrollment_id>/decide", methods=["POST"])
@@ -140,6 +156,18 @@ def decide(enrollment_id):
     return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/events/") else url_for("enrollment.approvals"))
 
 
+# Person picker ---------------------------------------------------------------
+
+def _picker(q, event=None, *, coordinator=False):
+    """What the person picker shows: the search text, the matching people (each with
+    whether their organisation is outside the event's programme) and whether more match."""
+    q = ops.clean_query(q)
+    people, more = ops.enrol_candidates(current_user, q, event, coordinator=coordinator)
+    programme = event.activity.programme if event is not None else None
+    return {"q": q, "more": more, "searched": bool(q), "limit": ops.PICKER_LIMIT,
+            "people": [(p, ops.outside_programme(p, programme)) for p in people]}
+
+
 # Roster --------------------------------------------------------------------
 
 def _roster_page(event, status=200, **forms):
@@ -148,17 +176,15 @@ def _roster_page(event, status=200, **forms):
     enrolled, waitlisted, pending = ops.roster(event, limit)
     coordinator = policy.can(current_user, "enrollment.move", event)
     enrol_form = forms.get("enrol_form") or EnrolPersonForm()
+    # The person picker: a search (GET ``q``) lists matching people the user may enrol.
+    picker = None
     if coordinator or policy.is_manager(current_user):
-        people = select(Person).where(Person.active.is_(True)).order_by(Person.name)
-        if not coordinator:
-            people = people.where(Person.organisation_id.in_(limit or {-1}))
-        enrol_form.person_id.choices = [(p.id, f"{p.name} ({p.organisation.name if p.organisation else '-'})")
-                                        for p in db.session.scalars(people.limit(2000))]
+        picker = _picker(request.values.get("q", ""), event, coordinator=coordinator)
     move_form = MoveForm()
     move_form.event_id.choices = [(e.id, e.display_title) for e in event.activity.events if e.id != event.id and e.status in ("open", "closed")]
     capacity_form = forms.get("capacity_form") or CapacityForm(capacity=event.capacity)
     return render_template("enrollment/roster.html", event=event, enrolled=enrolled, waitlisted=waitlisted, pending=pending,
-                           full=full, coordinator=coordinator, enrol_form=enrol_form, move_form=move_form,
+                           full=full, coordinator=coordinator, enrol_form=enrol_form, picker=picker, move_form=move_form,
                            capacity_form=capacity_form, position=ops.waitlist_position,
                            cutoff=ops.within_cutoff(event)), status
 
@@ -179,7 +205,10 @@ def enrol_person(event_id):
     form = EnrolPersonForm()
     person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
     if person is None:
-        abort(400)
+        db.session.rollback()
+        if not form.person_id.errors:
+            form.person_id.errors = [_("Choose a person.")]
+        return _roster_page(event, 422, enrol_form=form)
     require("enrollment.create_for", (person, event))
     try:
         enrollment = ops.enrol(person, event, by=current_user, check_window=not policy.coordinates(current_user, event.activity.programme_id))

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from lms.people.models import GENDERS, LOCALES, ORGANISATION_KINDS, ROLES
@@ -46,8 +46,14 @@ class PersonForm(FlaskForm):
     active = BooleanField(_l("Active (can sign in and enrol)"), default=True)
 
 
+#: Roles from the least to the most privileged: a role must be chosen on purpose.
+ROLE_ORDER = ("trainer", "manager", "coordinator", "admin")
+
+
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=list(ROLES.items()))
+    role = SelectField(_l("Role"), choices=[("", _l("Choose a role"))] + [(r, ROLES[r]) for r in ROLE_ORDER if r in ROLES]
+                       + [(r, label) for r, label in ROLES.items() if r not in ROLE_ORDER],
+                       default="", validators=[InputRequired(message=_l("Choose a role."))])
     organisation_id = SelectField(_l("Organisation (for managers)"), coerce=str, validate_choice=False)
     programme_id = SelectField(_l("Programme (for coordinators; empty = all)"), coerce=str, validate_choice=False)
 

@@ -243,6 +243,11 @@ def add_role(person_id):
                     flash(p, "error")
             return redirect(url_for("people.person", person_id=person.id)), 303
         flash(_("Role added."), "success")
+    else:
+        for problems in form.errors.values():
+            for p in problems:
+                flash(p, "error")
+        return redirect(url_for("people.person", person_id=person.id)), 303
     return redirect(url_for("people.person", person_id=person.id))
 
 

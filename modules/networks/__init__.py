@@ -45,6 +45,13 @@ class NetworkKind(ActivityKind):
             lines.append(str(_l("At least %(n)s meetings a year", n=s["cadence_per_year"])))
         return lines
 
+    def planned_sessions(self, settings):
+        """One session per meeting a member needs to attend."""
+        try:
+            return max(1, int((settings or {}).get("min_meetings") or 1))
+        except (TypeError, ValueError):
+            return 1
+
     def completion(self, enrollment, marks):
         """Completed when at least ``min_meetings`` of the cycle's meetings were attended."""
         needed = int((enrollment.event.activity.settings or {}).get("min_meetings") or 1)

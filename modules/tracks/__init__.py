@@ -96,6 +96,14 @@ class TrackKind(ActivityKind):
         blocks = "+".join(str(b) for b in s.get("blocks") or [])
         return [str(_l("%(days)s days in blocks of %(blocks)s", days=s.get("days", "?"), blocks=blocks))]
 
+    def planned_sessions(self, settings):
+        """One session per day of the track (e.g. 5 for 2+2+1)."""
+        s = settings or {}
+        try:
+            return max(1, int(s.get("days") or sum(int(b) for b in s.get("blocks") or []) or 1))
+        except (TypeError, ValueError):
+            return 1
+
     @staticmethod
     def day_number(session):
         """The session's day in its cohort: its position 1..n by start time."""

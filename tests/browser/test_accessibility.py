@@ -26,6 +26,6 @@ def test_staff_pages(page, live_server, sign_in):
 def test_coordinator_pages(page, live_server, sign_in):
     sign_in("koordinator@demo.brobygger.se")
     for path in ("/admin/people", "/admin/organisations", "/admin/programmes/1", "/admin/activities",
-                 "/admin/programmes/1/activities/new/track", "/admin/events/1", "/events/1/roster", "/admin/people/1"):
+                 "/admin/programmes/1/activities/new/track", "/admin/events/1", "/events/1/roster", "/events/1/roster?q=demo", "/admin/people/1"):
         page.goto(live_server + path)
         assert _violations(page) == [], path

@@ -33,7 +33,12 @@ def test_manager_sees_approvals_and_coordinator_roster(page, live_server, sign_i
     sign_in("chef.orebro@demo.brobygger.se")
     page.goto(live_server + "/manager/approvals")
     assert page.get_by_role("heading", name="Approvals").count() == 1
-    assert page.get_by_label("Person").count() == 1
+    # The person picker: a search for the manager's own staff, results as radio buttons.
+    search = page.get_by_label("Find a person (name or email)")
+    assert search.count() == 1
+    search.fill("demo")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("radio").count() >= 1
     page.get_by_role("button", name="Sign out").click()
     sign_in("koordinator@demo.brobygger.se")
     url = _open_event(page, live_server)
@@ -43,3 +48,19 @@ def test_manager_sees_approvals_and_coordinator_roster(page, live_server, sign_i
     page.get_by_label("Capacity").fill("150")
     page.get_by_role("button", name="Change capacity").click()
     assert "Capacity is now 150." in page.content()
+
+
+def test_add_a_row_in_the_page(page, live_server, sign_in):
+    """With JavaScript, "Add a row" adds an empty session row without leaving the page."""
+    sign_in("koordinator@demo.brobygger.se")
+    page.goto(live_server + "/admin/events/1")
+    rows = page.locator("tr.session-row")
+    before = rows.count()
+    requests = []
+    page.on("request", lambda r: requests.append(r) if r.method == "POST" else None)
+    page.get_by_role("button", name="Add a row").click()
+    assert rows.count() == before + 1
+    assert requests == []
+    assert page.locator(f"#s{before}-day").count() == 1
+    assert page.locator("input[name='session_rows']").input_value() == str(before + 1)
+    assert page.get_by_label(f"Date of session {before + 1}").count() == 1
