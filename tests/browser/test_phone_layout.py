@@ -176,3 +176,31 @@ def test_page_list_covers_the_app(live_app, pages):
     assert any(re.fullmatch(r"/events/\d+/completion", p) for p in pages)
     assert any(re.fullmatch(r"/certificates/[^/.]+", p) for p in pages)
     assert not any(p.startswith("/api/") or p.endswith((".ics", ".pdf", ".csv", ".xlsx")) for p in pages)
+
+
+def test_header_menu_collapses_on_a_phone(browser, live_server):
+    """At 390 px the header links sit behind one "Menu" disclosure that the keyboard opens;
+    at 1366 px they are a plain row and there is no Menu button."""
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, ROLES["coordinator"])
+        menu = page.locator("header summary")
+        people = page.locator("header nav").get_by_role("link", name="People", exact=True)
+        assert menu.inner_text().strip() == "Menu" and menu.is_visible()
+        assert not people.is_visible()
+        menu.focus()
+        page.keyboard.press("Enter")
+        assert people.is_visible()
+        assert page.locator("header details").get_attribute("open") is not None
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent").strip() == "Catalogue"
+
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(live_server + "/me/learning")
+        assert not menu.is_visible()
+        assert people.is_visible()
+        tops = page.locator("header nav a").evaluate_all("links => links.map(a => a.getBoundingClientRect().top)")
+        assert len(set(tops)) <= 2, f"the menu is a row of links at 1366 px, not a column: {tops}"
+    finally:
+        context.close()
