@@ -17,7 +17,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_datetime
+from lms.dates import moment
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -198,7 +198,7 @@ def finalize(event, *, by):
 
 def not_over_message(event):
     """Why an event cannot be finalized yet (its last session has not ended)."""
-    return _("You can finalize after the last session ends on %(when)s.", when=format_datetime(event.ends_at, "short"))
+    return _("You can finalize after the last session ends on %(when)s.", when=moment(event.ends_at))
 
 
 REOPEN_STATUSES = {"draft", "open", "closed"}

@@ -28,7 +28,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def live_app():
+    """The live server's application and address: ``(app, base_url)``. Use ``app.app_context()``
+    to read ids from (or add rows to, and commit) the server's database."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -50,11 +52,16 @@ def live_server():
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield app, f"http://127.0.0.1:{port}"
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    return live_app[1]
 
 
 @pytest.fixture(scope="session")

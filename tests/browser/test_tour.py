@@ -21,7 +21,7 @@ def test_coordinator_sees_the_demo_programme(page, live_server, sign_in):
     page.get_by_role("link", name="LC-KOMP").click()
     content = page.content()
     assert content.count("<li>") >= 8
-    assert page.locator("#goals ~ table tbody tr").count() == 11
+    assert page.locator("#goals ~ .table-scroll table tbody tr").count() == 11
     page.goto(live_server + "/admin/activities?programme_id=1&kind=network")
     assert "3 results" in page.content()
 
