@@ -10,6 +10,52 @@ from lms.errors import ValidationError
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# One rule for every text a user sends (JSON bodies, forms, query strings): no NUL, no
+# other control character (C0, DEL, C1) and no lone surrogate (not encodable as UTF-8).
+# Multi-line texts may keep tab, newline and carriage return. A stored control character
+# later breaks exports (openpyxl refuses it) and PostgreSQL refuses NUL outright.
+_FORBIDDEN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Ids are 32-bit integer columns: a larger number can name nothing (and PostgreSQL refuses it).
+MAX_ID = 2**31 - 1
+
+
+def has_control_characters(value, multiline=False):
+    """True when ``value`` holds a character no text field accepts (see above)."""
+    pattern = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_SINGLE_LINE
+    return isinstance(value, str) and pattern.search(value) is not None
+
+
+def control_characters_message(multiline=False):
+    if multiline:
+        return _("Must not contain control characters (only tab and line breaks are allowed).")
+    return _("Must not contain control characters or line breaks.")
+
+
+def find_control_characters(value, path=""):
+    """Field paths (``a.b[0].c``) of the strings (and object keys) inside a decoded JSON
+    value that break the multi-line rule: the API's safety net for every body."""
+    found = []
+    if isinstance(value, str):
+        if has_control_characters(value, multiline=True):
+            found.append(path or "body")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if has_control_characters(key, multiline=True):
+                found.append(path or "body")
+                continue
+            found.extend(find_control_characters(item, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(find_control_characters(item, f"{path}[{i}]" if path else f"[{i}]"))
+    return found
+
+
+def is_id(value):
+    """A JSON id: an int (not a bool) that a 32-bit id column can hold."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
 
 class Problems(dict):
     """Collects field problems; ``raise_if_any()`` raises one ValidationError for all."""
@@ -26,8 +72,10 @@ class Problems(dict):
             raise ValidationError(message or _("Some values are not valid."), code=code, fields=dict(self))
 
 
-def text(data, name, problems, *, required=False, max_length=300, default=None):
-    """A trimmed string from ``data[name]`` (None when absent and not required)."""
+def text(data, name, problems, *, required=False, max_length=300, default=None, multiline=None):
+    """A trimmed string from ``data[name]`` (None when absent and not required).
+
+    Long texts (``max_length`` of 2000 or more) are multi-line unless told otherwise."""
     value = data.get(name, default)
     if value is None:
         if required:
@@ -35,6 +83,11 @@ def text(data, name, problems, *, required=False, max_length=300, default=None):
         return None
     if not isinstance(value, str):
         problems.add(name, _("Must be text."))
+        return None
+    if multiline is None:
+        multiline = max_length >= 2000
+    if has_control_characters(value, multiline):
+        problems.add(name, control_characters_message(multiline))
         return None
     value = value.strip()
     if required and not value:
@@ -60,6 +113,9 @@ def integer(data, name, problems, *, required=False, minimum=None, maximum=None,
     except ValueError:
         problems.add(name, _("Must be a whole number."), code)
         return None
+    # Every integer column is 32-bit: without a narrower bound, keep within it.
+    minimum = -MAX_ID - 1 if minimum is None else minimum
+    maximum = MAX_ID if maximum is None else maximum
     if minimum is not None and number < minimum:
         problems.add(name, _("Must be at least %(n)s.", n=minimum), code)
         return None
@@ -132,6 +188,9 @@ def id_list(data, name, problems):
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         problems.add(name, _("Must be a list of ids."))
         return None
+    if not all(is_id(v) for v in value):
+        problems.add(name, _("No such id."))
+        return None
     return list(dict.fromkeys(value))
 
 
@@ -142,4 +201,23 @@ def str_list(data, name, problems):
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.add(name, _("Must be a list of texts."))
         return None
+    if any(has_control_characters(v) for v in value):
+        problems.add(name, control_characters_message())
+        return None
     return list(dict.fromkeys(value))
+
+
+class NoControlCharacters:
+    """WTForms validator: the same rule as :func:`text` (single-line unless ``multiline``)."""
+
+    field_flags = {}
+
+    def __init__(self, multiline=False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        from wtforms.validators import StopValidation
+
+        values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+        if any(has_control_characters(v, self.multiline) for v in values):
+            raise StopValidation(control_characters_message(self.multiline))

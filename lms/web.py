@@ -30,7 +30,10 @@ class Page:
     def __init__(self, query, page, per_page):
         from sqlalchemy import func, select
 
-        self.page = max(page, 1)
+        from lms.validation import MAX_ID
+
+        # A page past the end is an empty page; bounded so OFFSET stays a 64-bit number.
+        self.page = min(max(page, 1), MAX_ID)
         self.per_page = per_page
         self.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         self.pages = max(ceil(self.total / per_page), 1)
@@ -67,7 +70,9 @@ def require(action, obj=None):
 
 
 def get_or_404(model, ident):
-    if not isinstance(ident, int) or not 0 < ident <= 2**63 - 1:
+    from lms.validation import is_id
+
+    if not is_id(ident):
         abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
@@ -90,13 +95,58 @@ def apply_errors(form, error):
         flash(error.message, "error")
 
 
+# Query arguments that carry an id or a page number (besides any ``..._id``).
+ID_ARGS = {"page", "programme", "theme", "organisation", "person", "activity", "event", "session", "function"}
+
+
+def _unusable_input():
+    import re
+
+    from lms.validation import MAX_ID, control_characters_message, has_control_characters
+
+    problems = {}
+    for name, value in request.args.items(multi=True):
+        if has_control_characters(name) or has_control_characters(value):
+            problems.setdefault(name, [control_characters_message()])
+        elif (name in ID_ARGS or name.endswith("_id")) and (digits := re.fullmatch(r"\s*[+-]?0*(\d+)\s*", value)) \
+                and (len(digits.group(1)) > 10 or int(digits.group(1)) > MAX_ID):
+            problems.setdefault(name, [_("Must be a whole number from 1 to %(max)s.", max=MAX_ID)])
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, value in request.form.items(multi=True):
+            if has_control_characters(name, multiline=True) or has_control_characters(value, multiline=True):
+                problems.setdefault(name, [control_characters_message(multiline=True)])
+    return problems
+
+
 def url_for_page(page):
     args = dict(request.args)
     args["page"] = page
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _bounded_int_converter():
+    from werkzeug.routing import IntegerConverter, ValidationError
+
+    from lms.validation import MAX_ID
+
+    class BoundedIntConverter(IntegerConverter):
+        """``<int:...>`` that matches only what a 32-bit id column holds (else 404)."""
+
+        def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+        def to_python(self, value):
+            if len(value) > 12:  # beyond any id (and Python's limit on digits)
+                raise ValidationError()
+            return super().to_python(value)
+
+    return BoundedIntConverter
+
+
 def init_app(app):
+    # Before any blueprint registers its rules.
+    app.url_map.converters["int"] = _bounded_int_converter()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
@@ -110,6 +160,18 @@ def init_app(app):
             "kinds": registry,
             "url_for_page": url_for_page,
         }
+
+    @app.before_request
+    def _refuse_unusable_input():
+        """One rule for every request: no control character in a query-string value or a
+        form field (multi-line fields may keep tab and line breaks), and no id-like
+        query argument beyond what a 32-bit id column holds. 422, naming the field."""
+        problems = _unusable_input()
+        if not problems:
+            return None
+        from lms.errors import ValidationError
+
+        raise ValidationError(_("Some values are not valid."), fields=problems)
 
     @app.after_request
     def _security_headers(response):
@@ -175,7 +237,10 @@ def init_app(app):
             from lms.api.errors import domain_error_response
 
             return domain_error_response(error)
-        return render_template("error.html", status=error.status, title=_("Not possible"), message=error.message or error.code), error.status
+        message = error.message or error.code
+        if error.fields:
+            message = " ".join([message, *(f"{name}: {' '.join(str(p) for p in problems)}" for name, problems in error.fields.items())])
+        return render_template("error.html", status=error.status, title=_("Not possible"), message=message), error.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error):

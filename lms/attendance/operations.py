@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from lms.attendance.models import ATTENDANCE_STATUSES, ActionPlan, Attendance, AttendanceChange
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
+from lms.validation import is_id
 from lms.types import utcnow
 
 MAX_MINUTES = 24 * 60
@@ -185,7 +186,7 @@ def mark_many(session, items, *, by):
             continue
         raw_id = item.get("enrollment_id")
         enrollment = None
-        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        if is_id(raw_id):
             enrollment = db.session.get(Enrollment, raw_id)
         if not markable(session, enrollment):
             errors.setdefault(prefix + "enrollment_id", []).append(_("Not an enrollment of this event."))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.validation import is_id
 from lms.auth import policy
 from lms.catalog.models import Activity, Event, Session
 from lms.enrollment import operations as ops
@@ -99,8 +100,8 @@ def approvals():
     events = db.session.scalars(select(Event).where(Event.status == "open").join(Activity).order_by(Activity.title, Event.id)).all()
     form.event_id.choices = [(e.id, f"{e.activity.title} – {e.display_title if e.title else ''}".rstrip(" –")) for e in events]
     if form.validate_on_submit():
-        person = db.session.get(Person, form.person_id.data)
-        event = db.session.get(Event, form.event_id.data)
+        person = db.session.get(Person, form.person_id.data) if is_id(form.person_id.data) else None
+        event = db.session.get(Event, form.event_id.data) if is_id(form.event_id.data) else None
         if person is None or event is None or not policy.can(current_user, "enrollment.create_for", person):
             abort(403)
         try:
@@ -169,7 +170,7 @@ def roster(event_id):
 def enrol_person(event_id):
     event = get_or_404(Event, event_id)
     form = EnrolPersonForm()
-    person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
+    person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() and is_id(form.person_id.data) else None
     if person is None:
         abort(400)
     require("enrollment.create_for", person)
@@ -189,7 +190,7 @@ def move(enrollment_id):
     enrollment = get_or_404(Enrollment, enrollment_id)
     require("enrollment.move", enrollment.event)
     form = MoveForm()
-    target = db.session.get(Event, form.event_id.data) if form.validate_on_submit() else None
+    target = db.session.get(Event, form.event_id.data) if form.validate_on_submit() and is_id(form.event_id.data) else None
     if target is None:
         abort(400)
     source_id = enrollment.event_id

@@ -126,7 +126,7 @@ def _roles(value, problems):
         return None
     grants = []
     for i, item in enumerate(value):
-        if not isinstance(item, dict) or item.get("role") not in ROLES:
+        if not isinstance(item, dict) or not isinstance(item.get("role"), str) or item["role"] not in ROLES:
             problems.add("roles", _("Item %(n)s: role must be one of %(roles)s.", n=i + 1, roles=", ".join(ROLES)))
             continue
         sub = Problems()
