@@ -119,6 +119,11 @@ def _unusable_input():
     return problems
 
 
+def _error_headers(error):
+    """The headers an HTTP error carries besides its body's type (405: Allow)."""
+    return [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+
+
 def url_for_page(page):
     args = dict(request.args)
     args["page"] = page
@@ -126,6 +131,7 @@ def url_for_page(page):
 
 
 def _bounded_int_converter():
+    from werkzeug.exceptions import NotFound
     from werkzeug.routing import IntegerConverter, ValidationError
 
     from lms.validation import MAX_ID
@@ -137,9 +143,14 @@ def _bounded_int_converter():
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
         def to_python(self, value):
-            if len(value) > 12:  # beyond any id (and Python's limit on digits)
-                raise ValidationError()
-            return super().to_python(value)
+            # NotFound, not werkzeug's ValidationError: that one would make the matcher
+            # answer 405 when another rule of the same path takes another method.
+            if len(value) > 10:  # beyond any id (and Python's limit on digits)
+                raise NotFound()
+            try:
+                return super().to_python(value)
+            except ValidationError:
+                raise NotFound() from None
 
     return BoundedIntConverter
 
@@ -160,6 +171,14 @@ def init_app(app):
             "kinds": registry,
             "url_for_page": url_for_page,
         }
+
+    @app.before_request
+    def _refuse_long_addresses():
+        # Before anything reads the query string: 414, as JSON under /api.
+        if len(request.full_path) > app.config.get("MAX_URL_LENGTH", 8192):
+            from werkzeug.exceptions import RequestURITooLarge
+
+            raise RequestURITooLarge()
 
     @app.before_request
     def _refuse_unusable_input():
@@ -255,6 +274,7 @@ def init_app(app):
             404: _("Page not found"),
             405: _("Method not allowed"),
             413: _("Too large"),
+            414: _("Address too long"),
             429: _("Too many requests"),
         }
         messages = {
@@ -266,7 +286,7 @@ def init_app(app):
             status=error.code,
             title=titles.get(error.code, error.name),
             message=messages.get(error.code, error.description),
-        ), error.code
+        ), error.code, _error_headers(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error):

@@ -76,7 +76,11 @@ SCHEMAS = {
                         "status": {"type": "string", "enum": ["pending_approval", "enrolled", "waitlisted", "cancelled", "rejected"]},
                         "waitlist_position": _nullable(I), "promoted_enrollment_id": _nullable(I)}),
     "AttendanceMark": _obj({"enrollment_id": I, "status": {"type": "string", "enum": ["present", "late", "absent", "excused"]},
-                            "minutes": _nullable(I), "note": _nullable(S)}, ["enrollment_id", "status"]),
+                            "minutes": _nullable(I), "note": _nullable(S), "person_id": {**I, "readOnly": True},
+                            "session_id": {**I, "readOnly": True}, "makeup": {**B, "readOnly": True},
+                            "marked_by_id": {**_nullable(I), "readOnly": True}, "marked_at": {**_nullable(DT), "readOnly": True}},
+                           ["enrollment_id", "status"]),
+    "SessionMarks": _obj({"session_id": I, "items": _list(_ref("AttendanceMark")), "total": I}, ["session_id", "items", "total"]),
     "FinalizeResult": _obj({"completed": _list(I), "not_completed": _list(_obj({"enrollment_id": I, "reason": S})), "certificates": _list(S)}),
     "TranscriptItem": _obj({"activity_id": _nullable(I), "kind": S, "title": S, "event_id": _nullable(I), "status": S,
                             "sessions_attended": I, "sessions_total": I, "hours": N, "completed_on": _nullable(D),
@@ -85,7 +89,7 @@ SCHEMAS = {
     "Certificate": _obj({"code": S, "person_id": I, "activity_id": I, "event_id": I, "issued_at": DT, "locale": S, "sha256": S,
                          "revoked_at": _nullable(DT), "pdf_url": S}),
     "Verification": _obj({"valid": B, "holder_name": S, "activity_title": S, "issued_on": D, "revoked": B, "sha256": S}),
-    "GoalProgress": _obj({"goal_id": I, "title": S, "unit": S, "target": I, "achieved": I, "ratio": N,
+    "GoalProgress": _obj({"goal_id": I, "title": S, "unit": S, "target": I, "achieved": I, "ratio": _nullable(N),
                           "by_function": {"type": "object", "additionalProperties": I},
                           "by_organisation": {"type": "object", "additionalProperties": I},
                           "by_gender": {"type": "object", "additionalProperties": I}}),
@@ -98,7 +102,11 @@ ERRORS = {
     "403": ("forbidden", "The access policy refuses this call."),
     "404": ("not_found", "No such resource."),
     "409": ("conflict", "Conflict codes: " + ", ".join(CONFLICT_CODES)),
+    "405": ("method_not_allowed", "The path takes other methods (listed in the Allow header)."),
+    "413": ("too_large", "The body is too large."),
+    "414": ("uri_too_long", "The address (path and query) is too long."),
     "422": ("validation_error", "Validation codes: " + ", ".join(VALIDATION_CODES) + ". Problems per field in error.fields."),
+    "429": ("rate_limited", "Too many requests from this address (public verification); try again later."),
 }
 
 # (method, path, summary, request schema or None, success status, response schema, list?, public?)
@@ -144,8 +152,8 @@ OPERATIONS = [
     ("post", "/enrollments/{id}/approve", "Approve (manager of the person's organisation, admin)", None, "200", "Enrollment", False, False),
     ("post", "/enrollments/{id}/reject", "Reject with a reason", _obj({"reason": S}), "200", "Enrollment", False, False),
     ("post", "/enrollments/{id}/move", "Move to another event of the same activity (coordinator)", _obj({"event_id": I}, ["event_id"]), "200", "Enrollment", False, False),
-    ("get", "/sessions/{id}/attendance", "Marks of a session", None, "200", "AttendanceMark", "plain", False),
-    ("put", "/sessions/{id}/attendance", "Set marks (409 event_finalized after finalize)", _list(_ref("AttendanceMark")), "200", "AttendanceMark", "plain", False),
+    ("get", "/sessions/{id}/attendance", "Marks of a session", None, "200", "SessionMarks", False, False),
+    ("put", "/sessions/{id}/attendance", "Set marks (409 event_finalized after finalize); answers the session's marks", _list(_ref("AttendanceMark")), "200", "SessionMarks", False, False),
     ("post", "/events/{id}/finalize", "Decide completions by the kind's rule and issue certificates", None, "200", "FinalizeResult", False, False),
     ("post", "/events/{id}/reopen", "Reopen a finalized event (coordinator; reason required)", _obj({"reason": S}, ["reason"]), "200", "Event", False, False),
     ("get", "/people/{id}/transcript", "A person's transcript", None, "200", "Transcript", False, False),
@@ -196,8 +204,11 @@ def build():
         elif request_schema is not None:
             body = _ref(request_schema) if isinstance(request_schema, str) else request_schema
             op["requestBody"] = {"required": method in ("post", "put"), "content": {"application/json": {"schema": body}}}
-        for code in ("400", "401", "403", "404", "409", "422"):
-            if public and code in ("401", "403"):
+        for code in ("400", "401", "403", "404", "409", "413", "414", "422", "429"):
+            # Public operations answer no 401/403 (but a wrong password is a 401).
+            if public and code == "403" or public and code == "401" and path != "/auth/token":
+                continue
+            if code == "413" and "requestBody" not in op:
                 continue
             op["responses"].setdefault(code, {"$ref": f"#/components/responses/{ERRORS[code][0]}"})
         if public:
