@@ -104,18 +104,25 @@ def _unusable_input():
 
     from lms.validation import MAX_ID, control_characters_message, has_control_characters
 
+    def too_big_id(name, value):
+        if not (name in ID_ARGS or name.endswith(("_id", "_ids"))):
+            return False
+        digits = re.fullmatch(r"\s*[+-]?0*(\d+)\s*", value)
+        return digits is not None and (len(digits.group(1)) > 10 or int(digits.group(1)) > MAX_ID)
+
     problems = {}
     for name, value in request.args.items(multi=True):
         if has_control_characters(name) or has_control_characters(value):
             problems.setdefault(name, [control_characters_message()])
-        elif (name in ID_ARGS or name.endswith("_id")) and (digits := re.fullmatch(r"\s*[+-]?0*(\d+)\s*", value)) \
-                and (len(digits.group(1)) > 10 or int(digits.group(1)) > MAX_ID):
+        elif too_big_id(name, value):
             problems.setdefault(name, [_("Must be a whole number from 1 to %(max)s.", max=MAX_ID)])
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):
             if has_control_characters(name, multiline=True) or has_control_characters(value, multiline=True):
                 problems.setdefault(name, [control_characters_message(multiline=True)])
+            elif too_big_id(name, value):
+                problems.setdefault(name, [_("Must be a whole number from 1 to %(max)s.", max=MAX_ID)])
     return problems
 
 

@@ -242,3 +242,11 @@ def test_booleans_are_not_ids(api, make):
     assert r.status_code == 422
     r = c.post("/api/v1/activities", json={"programme_id": True, "kind": "seminar", "title": "T"})
     assert r.status_code == 422
+
+
+def test_ids_beyond_32_bits_in_html_form_posts_are_422(login, make, trained):
+    client = login(make.person(role="admin"))
+    trainer, event = trained(sessions=1)
+    r = client.post(f"/events/{event.id}/roster/enrol", data={"person_id": str(BIG)})
+    assert r.status_code == 422
+    assert b"person_id" in r.data
