@@ -1,6 +1,7 @@
 """Small input checks shared by operations (JSON bodies and forms alike)."""
 from datetime import date, datetime, timezone
 
+import math
 import re
 
 from flask_babel import gettext as _
@@ -32,23 +33,27 @@ def control_characters_message(multiline=False):
     return _("Must not contain control characters or line breaks.")
 
 
-def find_control_characters(value, path=""):
-    """Field paths (``a.b[0].c``) of the strings (and object keys) inside a decoded JSON
-    value that break the multi-line rule: the API's safety net for every body."""
-    found = []
-    if isinstance(value, str):
+def find_unusable_values(value, path=""):
+    """``{field path: [problem]}`` for what no JSON body may hold, at any depth: strings
+    (and object keys) that break the multi-line text rule, and the non-finite numbers
+    (NaN, Infinity) Python's JSON reader lets in. The API's safety net for every body;
+    paths read ``sessions[0].place``."""
+    found = {}
+    if isinstance(value, float) and not math.isfinite(value):
+        found[path or "body"] = [_("Must be a finite number.")]
+    elif isinstance(value, str):
         if has_control_characters(value, multiline=True):
-            found.append(path or "body")
+            found[path or "body"] = [control_characters_message(multiline=True)]
     elif isinstance(value, dict):
         for key, item in value.items():
             name = f"{path}.{key}" if path else str(key)
             if has_control_characters(key, multiline=True):
-                found.append(path or "body")
+                found[path or "body"] = [control_characters_message(multiline=True)]
                 continue
-            found.extend(find_control_characters(item, name))
+            found.update(find_unusable_values(item, name))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            found.extend(find_control_characters(item, f"{path}[{i}]" if path else f"[{i}]"))
+            found.update(find_unusable_values(item, f"{path}[{i}]"))
     return found
 
 
@@ -178,7 +183,14 @@ def aware_datetime(data, name, problems, *, required=False):
     if parsed.tzinfo is None:
         problems.add(name, _("The time needs an offset, e.g. +01:00 or Z."))
         return None
-    return parsed.astimezone(timezone.utc)
+    try:
+        # Years far out overflow once shifted to UTC (0001-01-01T00:00+01:00) or later on.
+        if not 1900 <= parsed.year <= 2999:
+            raise OverflowError(parsed.year)
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        problems.add(name, _("Give a date and time in ISO 8601 with an offset, e.g. 2026-03-01T09:00:00+01:00."))
+        return None
 
 
 def id_list(data, name, problems):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from lms.auth import policy
 from lms.errors import DomainError, Forbidden, NotFound, ValidationError
 from lms.extensions import db
-from lms.validation import MAX_ID, control_characters_message, find_control_characters, is_id
+from lms.validation import MAX_ID, find_unusable_values, is_id
 
 MAX_PER_PAGE = 500
 
@@ -30,10 +30,9 @@ def json_body(expect=dict):
     if expect is not None and not isinstance(data, expect):
         kind = _("an object") if expect is dict else _("a list")
         raise DomainError(_("The body must be %(kind)s.", kind=kind), code="bad_request")
-    bad = find_control_characters(data)
-    if bad:
-        message = control_characters_message(multiline=True)
-        raise ValidationError(_("Some values are not valid."), fields={name: [message] for name in bad})
+    unusable = find_unusable_values(data)
+    if unusable:
+        raise ValidationError(_("Some values are not valid."), fields=unusable)
     return data
 
 

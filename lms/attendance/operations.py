@@ -72,7 +72,7 @@ def _clean_minutes(value, errors, key="minutes"):
         number = int(value)
         if number != float(value):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.setdefault(key, []).append(_("Give whole minutes."))
         return None
     if not 0 <= number <= MAX_MINUTES:
@@ -82,7 +82,7 @@ def _clean_minutes(value, errors, key="minutes"):
 
 
 def _clean_status(value, errors, key="status"):
-    if value not in ATTENDANCE_STATUSES:
+    if not isinstance(value, str) or value not in ATTENDANCE_STATUSES:
         errors.setdefault(key, []).append(
             _("Must be one of: %(choices)s.", choices=", ".join(ATTENDANCE_STATUSES))
         )

@@ -149,7 +149,7 @@ def checkin():
     require("attendance.checkin")
     session = None
     raw_session = request.values.get("session", "")
-    if raw_session.isdigit() and len(raw_session) <= 10 and is_id(int(raw_session)):
+    if raw_session.isdecimal() and len(raw_session) <= 10 and is_id(int(raw_session)):
         session = db.session.get(Session, int(raw_session))
     if request.method == "GET":
         form = CheckInForm(formdata=None, code=request.args.get("code", ""), session=session.id if session else "")

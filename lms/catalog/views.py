@@ -231,7 +231,8 @@ def _parse_session_rows(form_data, problems):
     """Session rows from the form (date, start, end, place), in the user's timezone."""
     sessions = []
     tz = _tz()
-    count = int(form_data.get("session_rows", "0") or 0) if (form_data.get("session_rows", "0") or "0").isdigit() else 0
+    raw_count = form_data.get("session_rows", "0") or "0"
+    count = int(raw_count) if raw_count.isdecimal() and len(raw_count) <= 4 else 0
     for i in range(min(count, 200)):
         day, start, end = (form_data.get(f"s{i}-{k}", "").strip() for k in ("day", "start", "end"))
         place = form_data.get(f"s{i}-place", "").strip()
@@ -244,7 +245,7 @@ def _parse_session_rows(form_data, problems):
             problems.append(_("Session row %(n)s: give a date and start and end times.", n=i + 1))
             continue
         sid = form_data.get(f"s{i}-id", "")
-        sessions.append({"id": int(sid) if sid.isdigit() else None, "starts_at": ops.combine_local(d, t1, tz),
+        sessions.append({"id": int(sid) if sid.isdecimal() and len(sid) <= 10 else None, "starts_at": ops.combine_local(d, t1, tz),
                          "ends_at": ops.combine_local(d, t2, tz), "place": place or None})
     return sessions
 
@@ -289,7 +290,7 @@ def _event_form(activity, event=None):
     if request.method == "POST":
         count = request.form.get("session_rows", "0")
         rows = [{"id": request.form.get(f"s{i}-id", ""), **{k: request.form.get(f"s{i}-{k}", "") for k in ("day", "start", "end", "place")}}
-                for i in range(min(int(count) if count.isdigit() else 0, 200))]
+                for i in range(min(int(count) if count.isdecimal() and len(count) <= 4 else 0, 200))]
     status = 422 if (form.errors or session_problems) else 200
     return render_template("catalog/event_form.html", form=form, activity=activity, event=event, rows=rows,
                            session_problems=session_problems), status

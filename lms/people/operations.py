@@ -317,7 +317,7 @@ def import_people(raw):
                 problems.append(_("gender: use one of %(values)s", values=", ".join(GENDERS)))
             birth_year = row.get("birth_year") or None
             if birth_year is not None:
-                if not birth_year.isdigit() or not 1900 <= int(birth_year) <= 2030:
+                if not birth_year.isdecimal() or not 1900 <= int(birth_year) <= 2030:
                     problems.append(_("birth_year: give a year such as 1980"))
             locale = row.get("locale") or None
             if locale is not None and locale not in LOCALES:

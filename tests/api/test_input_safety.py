@@ -250,3 +250,35 @@ def test_ids_beyond_32_bits_in_html_form_posts_are_422(login, make, trained):
     r = client.post(f"/events/{event.id}/roster/enrol", data={"person_id": str(BIG)})
     assert r.status_code == 422
     assert b"person_id" in r.data
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"])
+def test_datetimes_that_overflow_in_utc_are_422(api, make, when):
+    event = make.event()
+    r = api(make.person(role="admin")).patch(f"/api/v1/events/{event.id}", json={"enrol_opens_at": when})
+    assert r.status_code == 422
+    assert "enrol_opens_at" in r.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("capacity", ["²", "1" * 5000])
+def test_capacity_digits_that_int_refuses_are_422(api, make, capacity):
+    event = make.event()
+    r = api(make.person(role="admin")).patch(f"/api/v1/events/{event.id}", json={"capacity": capacity})
+    assert r.status_code == 422
+    assert "capacity" in r.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("raw", ['{"hours_per_session": NaN}', '{"hours_per_session": Infinity}', '{"hours_per_session": 1e400}'])
+def test_non_finite_numbers_are_422(api, make, raw):
+    activity = make.activity()
+    r = api(make.person(role="admin")).patch(f"/api/v1/activities/{activity.id}", data=raw, content_type="application/json")
+    assert r.status_code == 422
+    assert "hours_per_session" in r.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("item", [{"status": {"a": 1}}, {"status": "present", "minutes": 10**400}, {"status": "present", "minutes": 1e300}])
+def test_wrong_attendance_values_are_422(api, trained, make, enrol, item):
+    trainer, event = trained(sessions=1)
+    enrollment = enrol(make.person(), event)
+    r = api(trainer).put(f"/api/v1/sessions/{event.sessions[0].id}/attendance", json=[{"enrollment_id": enrollment.id, **item}])
+    assert r.status_code == 422
