@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.people.models import (
     GENDERS, LOCALES, ORGANISATION_KINDS, ROLES, JobFunction, Organisation, Person, RoleGrant,
 )
-from lms.validation import Problems, boolean, choice, integer, text
+from lms.validation import Problems, boolean, choice, control_characters_message, has_control_characters, integer, text
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -306,6 +306,8 @@ def import_people(raw):
                 problems.append(_("name: required"))
             elif len(row["name"]) > 200:
                 problems.append(_("name: at most 200 characters"))
+            elif has_control_characters(row["name"]):
+                problems.append(_("name: %(problem)s", problem=control_characters_message()))
             org = row.get("organisation")
             if org and org.lower() not in organisations:
                 problems.append(_("organisation: unknown organisation \"%(name)s\"", name=org))
@@ -317,7 +319,7 @@ def import_people(raw):
                 problems.append(_("gender: use one of %(values)s", values=", ".join(GENDERS)))
             birth_year = row.get("birth_year") or None
             if birth_year is not None:
-                if not birth_year.isdecimal() or not 1900 <= int(birth_year) <= 2030:
+                if not birth_year.isdecimal() or len(birth_year) != 4 or not 1900 <= int(birth_year) <= 2030:
                     problems.append(_("birth_year: give a year such as 1980"))
             locale = row.get("locale") or None
             if locale is not None and locale not in LOCALES:

@@ -282,3 +282,11 @@ def test_wrong_attendance_values_are_422(api, trained, make, enrol, item):
     enrollment = enrol(make.person(), event)
     r = api(trainer).put(f"/api/v1/sessions/{event.sessions[0].id}/attendance", json=[{"enrollment_id": enrollment.id, **item}])
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("row", ["x@example.org,Tab\tName,,,,,", "x@example.org,Name,,,,{},".format("1" * 5000)])
+def test_people_import_refuses_control_characters_and_giant_years(api, make, row):
+    csv = "email,name,organisation,function_code,gender,birth_year,locale\n" + row + "\n"
+    r = api(make.person(role="admin")).post("/api/v1/people/import", data=csv, content_type="text/csv")
+    assert r.status_code == 422
+    assert r.get_json()["error"]["rows"][0]["row"] == 2
