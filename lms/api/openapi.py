@@ -171,6 +171,17 @@ OPERATIONS = [
 ]
 
 
+# Query filters an operation reads, besides page/per_page (so clients and fuzzers see them).
+QUERY = {
+    ("get", "/organisations"): {"q": S, "kind": S},
+    ("get", "/people"): {"q": S, "organisation_id": I, "function_code": S, "role": S},
+    ("get", "/activities"): {"programme_id": I, "kind": S, "theme_id": I, "q": S},
+    ("get", "/events/{id}/enrollments"): {"status": S},
+    ("get", "/certificates"): {"person_id": I},
+    ("get", "/programmes/{id}/progress"): {"start": D, "end": D, "kind": S, "theme": I, "organisation": I},
+}
+
+
 def _response(status, schema, listed):
     if schema is None:
         return {"description": "OK" if status != "204" else "No content"}
@@ -197,6 +208,7 @@ def build():
                   for name in ("id", "code") if "{" + name + "}" in path]
         if listed is True:
             params += [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
+        params += [{"name": name, "in": "query", "schema": schema} for name, schema in QUERY.get((method, path), {}).items()]
         if params:
             op["parameters"] = params
         if request_schema == "csv":
