@@ -109,11 +109,12 @@ def test_fuzz_the_api(committed_app):
                 continue
             operations += 1
             seeded = ids.get(operation.path.strip("/").split("/")[0]) if "{id}" in operation.path else None
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                for who in ("admin", "staff"):
-                    _run(app, operation, mode, tokens[who], requests, failures)
-                    if seeded is not None:  # and once more on data that exists
-                        _run(app, operation, mode, tokens[who], requests, failures, {"id": seeded})
+            # The admin reaches every operation with valid and invalid data; a staff member
+            # (mostly 403s and their own records) with valid data only, to keep the run short.
+            for mode, who in ((GenerationMode.POSITIVE, "admin"), (GenerationMode.NEGATIVE, "admin"), (GenerationMode.POSITIVE, "staff")):
+                _run(app, operation, mode, tokens[who], requests, failures)
+                if seeded is not None:  # and once more on data that exists
+                    _run(app, operation, mode, tokens[who], requests, failures, {"id": seeded})
     finally:
         app.config["CATCH_ALL_ERRORS"] = False
     elapsed = time.monotonic() - started
