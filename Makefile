@@ -50,5 +50,6 @@ clean:
 
 # Refresh the translation catalogues after changing user-visible strings.
 messages: $(STAMP)
+	$(BIN)/python -m compileall -q lms certificates modules >/dev/null  # a syntax error must not empty the template
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot .
 	$(BIN)/pybabel update -N --ignore-obsolete -i lms/translations/messages.pot -d lms/translations

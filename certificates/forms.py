@@ -1,6 +1,6 @@
 """Forms of the certificate pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional

@@ -115,7 +115,7 @@ def _filtered(form):
     organisation_id = form.organisation_id.data
     return operations.visible(
         current_user,
-        organisation_id=int(organisation_id) if organisation_id and organisation_id.isdigit() else None,
+        organisation_id=int(organisation_id) if organisation_id and organisation_id.isdecimal() else None,
         status=form.status.data or None,
         q=form.q.data or None,
     )

@@ -158,7 +158,7 @@ def require_number(settings, name, *, kind=int, minimum=None, maximum=None, defa
         number = kind(value)
         if kind is int and number != float(value):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.setdefault(name, []).append(str(_l("Must be a number.")))
         return None
     if minimum is not None and number < minimum:

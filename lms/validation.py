@@ -1,6 +1,7 @@
 """Small input checks shared by operations (JSON bodies and forms alike)."""
 from datetime import date, datetime, timezone
 
+import math
 import re
 
 from flask_babel import gettext as _
@@ -9,6 +10,56 @@ from lms.errors import ValidationError
 
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# One rule for every text a user sends (JSON bodies, forms, query strings): no NUL, no
+# other control character (C0, DEL, C1) and no lone surrogate (not encodable as UTF-8).
+# Multi-line texts may keep tab, newline and carriage return. A stored control character
+# later breaks exports (openpyxl refuses it) and PostgreSQL refuses NUL outright.
+_FORBIDDEN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Ids are 32-bit integer columns: a larger number can name nothing (and PostgreSQL refuses it).
+MAX_ID = 2**31 - 1
+
+
+def has_control_characters(value, multiline=False):
+    """True when ``value`` holds a character no text field accepts (see above)."""
+    pattern = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_SINGLE_LINE
+    return isinstance(value, str) and pattern.search(value) is not None
+
+
+def control_characters_message(multiline=False):
+    if multiline:
+        return _("Must not contain control characters (only tab and line breaks are allowed).")
+    return _("Must not contain control characters or line breaks.")
+
+
+def find_unusable_values(value, path=""):
+    """``{field path: [problem]}`` for what no JSON body may hold, at any depth: strings
+    (and object keys) that break the multi-line text rule, and the non-finite numbers
+    (NaN, Infinity) Python's JSON reader lets in. The API's safety net for every body;
+    paths read ``sessions[0].place``."""
+    found = {}
+    if isinstance(value, float) and not math.isfinite(value):
+        found[path or "body"] = [_("Must be a finite number.")]
+    elif isinstance(value, str):
+        if has_control_characters(value, multiline=True):
+            found[path or "body"] = [control_characters_message(multiline=True)]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if has_control_characters(key, multiline=True):
+                found[path or "body"] = [control_characters_message(multiline=True)]
+                continue
+            found.update(find_unusable_values(item, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.update(find_unusable_values(item, f"{path}[{i}]"))
+    return found
+
+
+def is_id(value):
+    """A JSON id: an int (not a bool) that a 32-bit id column can hold."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 class Problems(dict):
@@ -26,8 +77,10 @@ class Problems(dict):
             raise ValidationError(message or _("Some values are not valid."), code=code, fields=dict(self))
 
 
-def text(data, name, problems, *, required=False, max_length=300, default=None):
-    """A trimmed string from ``data[name]`` (None when absent and not required)."""
+def text(data, name, problems, *, required=False, max_length=300, default=None, multiline=None):
+    """A trimmed string from ``data[name]`` (None when absent and not required).
+
+    Long texts (``max_length`` of 2000 or more) are multi-line unless told otherwise."""
     value = data.get(name, default)
     if value is None:
         if required:
@@ -35,6 +88,11 @@ def text(data, name, problems, *, required=False, max_length=300, default=None):
         return None
     if not isinstance(value, str):
         problems.add(name, _("Must be text."))
+        return None
+    if multiline is None:
+        multiline = max_length >= 2000
+    if has_control_characters(value, multiline):
+        problems.add(name, control_characters_message(multiline))
         return None
     value = value.strip()
     if required and not value:
@@ -60,6 +118,9 @@ def integer(data, name, problems, *, required=False, minimum=None, maximum=None,
     except ValueError:
         problems.add(name, _("Must be a whole number."), code)
         return None
+    # Every integer column is 32-bit: without a narrower bound, keep within it.
+    minimum = -MAX_ID - 1 if minimum is None else minimum
+    maximum = MAX_ID if maximum is None else maximum
     if minimum is not None and number < minimum:
         problems.add(name, _("Must be at least %(n)s.", n=minimum), code)
         return None
@@ -122,7 +183,14 @@ def aware_datetime(data, name, problems, *, required=False):
     if parsed.tzinfo is None:
         problems.add(name, _("The time needs an offset, e.g. +01:00 or Z."))
         return None
-    return parsed.astimezone(timezone.utc)
+    try:
+        # Years far out overflow once shifted to UTC (0001-01-01T00:00+01:00) or later on.
+        if not 1900 <= parsed.year <= 2999:
+            raise OverflowError(parsed.year)
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        problems.add(name, _("Give a date and time in ISO 8601 with an offset, e.g. 2026-03-01T09:00:00+01:00."))
+        return None
 
 
 def id_list(data, name, problems):
@@ -131,6 +199,9 @@ def id_list(data, name, problems):
         return None
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         problems.add(name, _("Must be a list of ids."))
+        return None
+    if not all(is_id(v) for v in value):
+        problems.add(name, _("No such id."))
         return None
     return list(dict.fromkeys(value))
 
@@ -141,6 +212,9 @@ def str_list(data, name, problems):
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.add(name, _("Must be a list of texts."))
+        return None
+    if any(has_control_characters(v) for v in value):
+        problems.add(name, control_characters_message())
         return None
     return list(dict.fromkeys(value))
 
@@ -180,3 +254,19 @@ def email(data, name, problems, *, required=False):
         problems.add(name, problem)
         return None
     return address
+
+
+class NoControlCharacters:
+    """WTForms validator: the same rule as :func:`text` (single-line unless ``multiline``)."""
+
+    field_flags = {}
+
+    def __init__(self, multiline=False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        from wtforms.validators import StopValidation
+
+        values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+        if any(has_control_characters(v, self.multiline) for v in values):
+            raise StopValidation(control_characters_message(self.multiline))

@@ -44,7 +44,10 @@ class Page:
     def __init__(self, query, page, per_page):
         from sqlalchemy import func, select
 
-        self.page = max(page, 1)
+        from lms.validation import MAX_ID
+
+        # A page past the end is an empty page; bounded so OFFSET stays a 64-bit number.
+        self.page = min(max(page, 1), MAX_ID)
         self.per_page = per_page
         self.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         self.pages = max(ceil(self.total / per_page), 1)
@@ -81,7 +84,9 @@ def require(action, obj=None):
 
 
 def get_or_404(model, ident):
-    if not isinstance(ident, int) or not 0 < ident <= 2**63 - 1:
+    from lms.validation import is_id
+
+    if not is_id(ident):
         abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
@@ -112,13 +117,77 @@ def external_url(endpoint, **values):
     return current_app.config.get("BASE_URL", "").rstrip("/") + url_for(endpoint, **values)
 
 
+# Query arguments that carry an id or a page number (besides any ``..._id``).
+ID_ARGS = {"page", "programme", "theme", "organisation", "person", "activity", "event", "session", "function"}
+
+
+def _unusable_input():
+    import re
+
+    from lms.validation import MAX_ID, control_characters_message, has_control_characters
+
+    def too_big_id(name, value):
+        if not (name in ID_ARGS or name.endswith(("_id", "_ids"))):
+            return False
+        digits = re.fullmatch(r"\s*[+-]?0*(\d+)\s*", value)
+        return digits is not None and (len(digits.group(1)) > 10 or int(digits.group(1)) > MAX_ID)
+
+    problems = {}
+    for name, value in request.args.items(multi=True):
+        if has_control_characters(name) or has_control_characters(value):
+            problems.setdefault(name, [control_characters_message()])
+        elif too_big_id(name, value):
+            problems.setdefault(name, [_("Must be a whole number from 1 to %(max)s.", max=MAX_ID)])
+    # Not multipart bodies: a view may set its own size limit before they are parsed (file
+    # uploads); their text fields are held to the rule by the forms' validator.
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype == "application/x-www-form-urlencoded":
+        for name, value in request.form.items(multi=True):
+            if has_control_characters(name, multiline=True) or has_control_characters(value, multiline=True):
+                problems.setdefault(name, [control_characters_message(multiline=True)])
+            elif too_big_id(name, value):
+                problems.setdefault(name, [_("Must be a whole number from 1 to %(max)s.", max=MAX_ID)])
+    return problems
+
+
+def _error_headers(error):
+    """The headers an HTTP error carries besides its body's type (405: Allow)."""
+    return [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+
+
 def url_for_page(page):
     args = dict(request.args)
     args["page"] = page
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _bounded_int_converter():
+    from werkzeug.exceptions import NotFound
+    from werkzeug.routing import IntegerConverter, ValidationError
+
+    from lms.validation import MAX_ID
+
+    class BoundedIntConverter(IntegerConverter):
+        """``<int:...>`` that matches only what a 32-bit id column holds (else 404)."""
+
+        def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+        def to_python(self, value):
+            # NotFound, not werkzeug's ValidationError: that one would make the matcher
+            # answer 405 when another rule of the same path takes another method.
+            if len(value) > 10:  # beyond any id (and Python's limit on digits)
+                raise NotFound()
+            try:
+                return super().to_python(value)
+            except ValidationError:
+                raise NotFound() from None
+
+    return BoundedIntConverter
+
+
 def init_app(app):
+    # Before any blueprint registers its rules.
+    app.url_map.converters["int"] = _bounded_int_converter()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
@@ -139,6 +208,26 @@ def init_app(app):
         # request when an app context is already open, as in the tests).
         for name in ("api_user", "api_token", "user_session"):
             g.pop(name, None)
+
+    @app.before_request
+    def _refuse_long_addresses():
+        # Before anything reads the query string: 414, as JSON under /api.
+        if len(request.full_path) > app.config.get("MAX_URL_LENGTH", 8192):
+            from werkzeug.exceptions import RequestURITooLarge
+
+            raise RequestURITooLarge()
+
+    @app.before_request
+    def _refuse_unusable_input():
+        """One rule for every request: no control character in a query-string value or a
+        form field (multi-line fields may keep tab and line breaks), and no id-like
+        query argument beyond what a 32-bit id column holds. 422, naming the field."""
+        problems = _unusable_input()
+        if not problems:
+            return None
+        from lms.errors import ValidationError
+
+        raise ValidationError(_("Some values are not valid."), fields=problems)
 
     @app.after_request
     def _security_headers(response):
@@ -236,7 +325,10 @@ def init_app(app):
             from lms.api.errors import domain_error_response
 
             return domain_error_response(error)
-        return render_template("error.html", status=error.status, title=_("Not possible"), message=error.message or error.code), error.status
+        message = error.message or error.code
+        if error.fields:
+            message = " ".join([message, *(f"{name}: {' '.join(str(p) for p in problems)}" for name, problems in error.fields.items())])
+        return render_template("error.html", status=error.status, title=_("Not possible"), message=message), error.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error):
@@ -251,6 +343,7 @@ def init_app(app):
             404: _("Page not found"),
             405: _("Method not allowed"),
             413: _("Too large"),
+            414: _("Address too long"),
             429: _("Too many requests"),
         }
         messages = {
@@ -262,7 +355,7 @@ def init_app(app):
             status=error.code,
             title=titles.get(error.code, error.name),
             message=messages.get(error.code, error.description),
-        ), error.code
+        ), error.code, _error_headers(error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from lms.auth import policy
 from lms.errors import DomainError, Forbidden, NotFound, ValidationError
 from lms.extensions import db
+from lms.validation import MAX_ID, find_unusable_values, is_id
 
 MAX_PER_PAGE = 500
 
@@ -29,14 +30,14 @@ def json_body(expect=dict):
     if expect is not None and not isinstance(data, expect):
         kind = _("an object") if expect is dict else _("a list")
         raise DomainError(_("The body must be %(kind)s.", kind=kind), code="bad_request")
+    unusable = find_unusable_values(data)
+    if unusable:
+        raise ValidationError(_("Some values are not valid."), fields=unusable)
     return data
 
 
-MAX_ID = 2**63 - 1
-
-
 def get_or_404(model, ident):
-    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+    if not is_id(ident):
         raise NotFound(_("Not found."))
     obj = db.session.get(model, ident)
     if obj is None:
@@ -49,10 +50,10 @@ def page_args():
     errors = {}
     try:
         page = int(request.args.get("page", 1))
-        if page < 1:
+        if not 1 <= page <= MAX_ID:
             raise ValueError
     except ValueError:
-        errors["page"] = [_("Must be a whole number of at least 1.")]
+        errors["page"] = [_("Must be a whole number from 1 to %(max)s.", max=MAX_ID)]
         page = 1
     try:
         per_page = int(request.args.get("per_page", 50))

@@ -10,12 +10,13 @@ DEFAULT_MESSAGES = {
     405: lambda: _("This method is not allowed here."),
     409: lambda: _("This conflicts with the current state."),
     413: lambda: _("The request is too large."),
+    414: lambda: _("The address is too long."),
     415: lambda: _("Unsupported content type."),
     422: lambda: _("Some values are not valid."),
     429: lambda: _("Too many requests. Try again later."),
 }
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited"}
+         409: "conflict", 413: "too_large", 414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited"}
 
 
 def error_response(status, code=None, message=None, fields=None, **extra):
@@ -37,4 +38,8 @@ def domain_error_response(error):
 
 
 def http_error_response(error):
-    return error_response(error.code or 500)
+    response = error_response(error.code or 500)
+    for key, value in error.get_headers():
+        if key.lower() != "content-type":  # 405 keeps its Allow header
+            response.headers[key] = value
+    return response

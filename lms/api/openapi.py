@@ -77,7 +77,11 @@ SCHEMAS = {
                         "status": {"type": "string", "enum": ["pending_approval", "enrolled", "waitlisted", "cancelled", "rejected"]},
                         "waitlist_position": _nullable(I), "promoted_enrollment_id": _nullable(I)}),
     "AttendanceMark": _obj({"enrollment_id": I, "status": {"type": "string", "enum": ["present", "late", "absent", "excused"]},
-                            "minutes": _nullable(I), "note": _nullable(S)}, ["enrollment_id", "status"]),
+                            "minutes": _nullable(I), "note": _nullable(S), "person_id": {**I, "readOnly": True},
+                            "session_id": {**I, "readOnly": True}, "makeup": {**B, "readOnly": True},
+                            "marked_by_id": {**_nullable(I), "readOnly": True}, "marked_at": {**_nullable(DT), "readOnly": True}},
+                           ["enrollment_id", "status"]),
+    "SessionMarks": _obj({"session_id": I, "items": _list(_ref("AttendanceMark")), "total": I}, ["session_id", "items", "total"]),
     "FinalizeResult": _obj({"completed": _list(I), "not_completed": _list(_obj({"enrollment_id": I, "reason": S})), "certificates": _list(S)}),
     "TranscriptItem": _obj({"activity_id": _nullable(I), "kind": S, "title": S, "event_id": _nullable(I), "status": S,
                             "sessions_attended": I, "sessions_total": I, "hours": N, "completed_on": _nullable(D),
@@ -92,7 +96,7 @@ SCHEMAS = {
                             ["completed_on", "evidence"]),
     "Cadence": _obj({"activity_id": I, "event_id": I, "title": S, "required_per_year": I,
                      "meetings_last_12_months": I, "short": B}),
-    "GoalProgress": _obj({"goal_id": I, "title": S, "unit": S, "target": I, "achieved": I, "ratio": N,
+    "GoalProgress": _obj({"goal_id": I, "title": S, "unit": S, "target": I, "achieved": I, "ratio": _nullable(N),
                           "by_function": {"type": "object", "additionalProperties": I},
                           "by_organisation": {"type": "object", "additionalProperties": I},
                           "by_gender": {"type": "object", "additionalProperties": I}}),
@@ -106,18 +110,15 @@ ERRORS = {
     "403": ("forbidden", "The access policy refuses this call."),
     "404": ("not_found", "No such resource."),
     "409": ("conflict", "Conflict codes: " + ", ".join(CONFLICT_CODES)),
+    "405": ("method_not_allowed", "The path takes other methods (listed in the Allow header)."),
+    "413": ("too_large", "The body is too large."),
+    "414": ("uri_too_long", "The address (path and query) is too long."),
     "422": ("validation_error", "Validation codes: " + ", ".join(VALIDATION_CODES) + ". Problems per field in error.fields."),
     "429": ("rate_limited", "Too many requests (failed sign-ins per account or address; public verify calls "
                             "per address). On sign-in, the Retry-After header gives the seconds to wait."),
 }
 # Calls that are rate limited (429 rate_limited).
 RATE_LIMITED = {("post", "/auth/token"), ("get", "/verify/{code}")}
-
-# Query parameters beyond page/per_page, per (method, path).
-QUERY_PARAMS = {
-    ("get", "/programmes/{id}/progress"): [
-        ("from", D), ("to", D), ("organisation_id", I), ("kind", S), ("theme_id", I)],
-}
 
 # (method, path, summary, request schema or None, success status, response schema, list?, public?)
 OPERATIONS = [
@@ -162,8 +163,8 @@ OPERATIONS = [
     ("post", "/enrollments/{id}/approve", "Approve (manager of the person's organisation, admin)", None, "200", "Enrollment", False, False),
     ("post", "/enrollments/{id}/reject", "Reject with a reason", _obj({"reason": S}), "200", "Enrollment", False, False),
     ("post", "/enrollments/{id}/move", "Move to another event of the same activity (coordinator)", _obj({"event_id": I}, ["event_id"]), "200", "Enrollment", False, False),
-    ("get", "/sessions/{id}/attendance", "Marks of a session", None, "200", "AttendanceMark", "plain", False),
-    ("put", "/sessions/{id}/attendance", "Set marks (409 event_finalized after finalize)", _list(_ref("AttendanceMark")), "200", "AttendanceMark", "plain", False),
+    ("get", "/sessions/{id}/attendance", "Marks of a session", None, "200", "SessionMarks", False, False),
+    ("put", "/sessions/{id}/attendance", "Set marks (409 event_finalized after finalize); answers the session's marks", _list(_ref("AttendanceMark")), "200", "SessionMarks", False, False),
     ("post", "/events/{id}/finalize", "Decide completions by the kind's rule and issue certificates", None, "200", "FinalizeResult", False, False),
     ("post", "/events/{id}/reopen", "Reopen a finalized event (coordinator; reason required)", _obj({"reason": S}, ["reason"]), "200", "Event", False, False),
     ("get", "/people/{id}/transcript", "A person's transcript", None, "200", "Transcript", False, False),
@@ -186,6 +187,17 @@ OPERATIONS = [
     ("get", "/programmes/{id}/goals.xlsx", "The goal table as XLSX", None, "200", "xlsx", False, False),
     ("get", "/openapi.json", "This document", None, "200", None, False, True),
 ]
+
+
+# Query filters an operation reads, besides page/per_page (so clients and fuzzers see them).
+QUERY = {
+    ("get", "/organisations"): {"q": S, "kind": S},
+    ("get", "/people"): {"q": S, "organisation_id": I, "function_code": S, "role": S},
+    ("get", "/activities"): {"programme_id": I, "kind": S, "theme_id": I, "q": S},
+    ("get", "/events/{id}/enrollments"): {"status": S},
+    ("get", "/certificates"): {"person_id": I},
+    ("get", "/programmes/{id}/progress"): {"from": D, "to": D, "organisation_id": I, "kind": S, "theme_id": I},
+}
 
 
 def _response(status, schema, listed):
@@ -214,8 +226,7 @@ def build():
                   for name in ("id", "code") if "{" + name + "}" in path]
         if listed is True:
             params += [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
-        params += [{"name": name, "in": "query", "required": False, "schema": schema}
-                   for name, schema in QUERY_PARAMS.get((method, path), [])]
+        params += [{"name": name, "in": "query", "schema": schema} for name, schema in QUERY.get((method, path), {}).items()]
         if params:
             op["parameters"] = params
         if request_schema == "csv":
@@ -223,8 +234,11 @@ def build():
         elif request_schema is not None:
             body = _ref(request_schema) if isinstance(request_schema, str) else request_schema
             op["requestBody"] = {"required": method in ("post", "put"), "content": {"application/json": {"schema": body}}}
-        for code in ("400", "401", "403", "404", "409", "422"):
-            if public and code in ("401", "403"):
+        for code in ("400", "401", "403", "404", "409", "413", "414", "422", "429"):
+            # Public operations answer no 401/403 (but a wrong password is a 401).
+            if public and code == "403" or public and code == "401" and path != "/auth/token":
+                continue
+            if code == "413" and "requestBody" not in op:
                 continue
             op["responses"].setdefault(code, {"$ref": f"#/components/responses/{ERRORS[code][0]}"})
         if (method, path) in RATE_LIMITED:

@@ -1,7 +1,7 @@
 """Forms of the attendance pages. Rules are checked by the operations; these forms
 carry CSRF, parse input and render labels."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional

@@ -20,6 +20,7 @@ from lms.attendance.models import ATTENDANCE_STATUSES, ActionPlan, Attendance, A
 from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
+from lms.validation import is_id
 from lms.types import utcnow
 
 MAX_MINUTES = 24 * 60
@@ -71,7 +72,7 @@ def _clean_minutes(value, errors, key="minutes"):
         number = int(value)
         if number != float(value):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.setdefault(key, []).append(_("Give whole minutes."))
         return None
     if not 0 <= number <= MAX_MINUTES:
@@ -81,7 +82,7 @@ def _clean_minutes(value, errors, key="minutes"):
 
 
 def _clean_status(value, errors, key="status"):
-    if value not in ATTENDANCE_STATUSES:
+    if not isinstance(value, str) or value not in ATTENDANCE_STATUSES:
         errors.setdefault(key, []).append(
             _("Must be one of: %(choices)s.", choices=", ".join(ATTENDANCE_STATUSES))
         )
@@ -185,7 +186,7 @@ def mark_many(session, items, *, by):
             continue
         raw_id = item.get("enrollment_id")
         enrollment = None
-        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        if is_id(raw_id):
             enrollment = db.session.get(Enrollment, raw_id)
         if not markable(session, enrollment):
             errors.setdefault(prefix + "enrollment_id", []).append(_("Not an enrollment of this event."))

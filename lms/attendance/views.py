@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.auth import policy
+from lms.validation import is_id
 from lms.attendance import operations
 from lms.attendance.forms import ActionForm, ActionPlanForm, CadenceFilterForm, CheckInForm, MakeupForm, MarkForm, choices
 from lms.attendance.hours import to_hours
@@ -166,7 +167,7 @@ def checkin():
     require("attendance.checkin")
     session = None
     raw_session = request.values.get("session", "")
-    if raw_session.isdigit():
+    if raw_session.isdecimal() and len(raw_session) <= 10 and is_id(int(raw_session)):
         session = db.session.get(Session, int(raw_session))
     if request.method == "GET":
         form = CheckInForm(formdata=None, code=request.args.get("code", ""), session=session.id if session else "")

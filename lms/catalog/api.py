@@ -1,6 +1,7 @@
 """API: activities and events (API.md)."""
 from flask import request
 
+from lms.validation import is_id
 from lms.api import bp
 from lms.api.core import get_or_404, iso, json_body, paginated, require, user
 from lms.auth import policy
@@ -45,7 +46,7 @@ def create_activity():
     data = json_body()
     programme_id = data.get("programme_id")
     programme = None
-    if isinstance(programme_id, int) and not isinstance(programme_id, bool):
+    if is_id(programme_id):
         programme = db.session.get(Programme, programme_id)
     # A coordinator of one programme may create activities only in it (unknown: the operation says 422).
     require("activity.create", programme)

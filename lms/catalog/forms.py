@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 

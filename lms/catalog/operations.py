@@ -23,7 +23,9 @@ def _number(data, name, problems, minimum_exclusive=0):
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(value)
+    except (TypeError, ValueError, OverflowError):
         problems.add(name, _("Must be a number."))
         return None
     if number <= minimum_exclusive or number > 1000:
@@ -170,7 +172,7 @@ def save_event(activity, data, event=None, problems=None):
     capacity = None
     if "capacity" in data or creating:
         value = data.get("capacity", 20)
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdecimal() or len(str(value)) > 12:
             problems.add("capacity", _("Must be a whole number."), "capacity_invalid")
         elif int(value) < 0 or int(value) > 100000:
             problems.add("capacity", _("Capacity must be between 0 and 100000."), "capacity_invalid")

@@ -272,7 +272,7 @@ def _session_rows(activity, event):
 
 def _row_count(form_data):
     count = (form_data.get("session_rows", "0") or "0").strip()
-    return min(int(count), MAX_SESSION_ROWS) if count.isdigit() else 0
+    return min(int(count), MAX_SESSION_ROWS) if count.isdecimal() and count.isascii() and len(count) <= 4 else 0
 
 
 def _posted_rows(form_data):
@@ -302,7 +302,7 @@ def _parse_session_rows(form_data, row_errors):
             row_errors.setdefault(i, []).append(_("At most %(n)s characters.", n=300))
             continue
         sid = form_data.get(f"s{i}-id", "")
-        sessions.append({"id": int(sid) if sid.isdigit() else None, "starts_at": ops.combine_local(d, t1, tz),
+        sessions.append({"id": int(sid) if sid.isdecimal() and len(sid) <= 10 else None, "starts_at": ops.combine_local(d, t1, tz),
                          "ends_at": ops.combine_local(d, t2, tz), "place": place or None})
         rows.append(i)
     return sessions, rows

@@ -1,6 +1,6 @@
 """Forms of the completion pages (finalize, reopen)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 

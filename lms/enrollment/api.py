@@ -31,12 +31,12 @@ def create_enrollment(event_id):
     event = get_or_404(Event, event_id)
     data = _optional_body()
     person_id = data.get("person_id")
+    if person_id is not None and (isinstance(person_id, bool) or not isinstance(person_id, int)):
+        raise _bad_person()  # before comparing: True == 1
     if person_id is None or person_id == user().id:
         require("enrollment.create_self")
         enrollment = ops.enrol(user(), event)
     else:
-        if isinstance(person_id, bool) or not isinstance(person_id, int):
-            raise _bad_person()
         person = get_or_404(Person, person_id)
         require("enrollment.create_for", (person, event))
         enrollment = ops.enrol(person, event, by=user(), check_window=not policy.coordinates(user(), event.activity.programme_id))

@@ -126,29 +126,38 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
     if active_enrollment(person, event) is not None:
         raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
     check_rules(person, activity)
-    enrollment = Enrollment(
-        event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
-        gender=person.gender or "unspecified", created_by_id=by.id,
-    )
     from lms.auth import policy
 
     approver = by.id != person.id and (policy.coordinates(by, activity.programme_id) or policy.manages(by, person.organisation_id))
-    if activity.requires_approval and not approver:
-        enrollment.status = "pending_approval"
-    else:
-        if approver and activity.requires_approval:
-            enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
-        seated = take_seat(event) if guard else _unguarded_seat(event)
-        enrollment.status = "enrolled" if seated else "waitlisted"
-        if not seated:
-            enrollment.waitlist_seq = _waitlist_seq()
-    db.session.add(enrollment)
+    # Everything the conflict answer needs is read now: after the savepoint's rollback
+    # nothing may be read from objects it expired.
+    conflict = Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
+    # The savepoint begins BEFORE the enrollment exists (relationship cascades would
+    # otherwise flush it with begin_nested()'s own flush, outside the savepoint) and
+    # before the seat is taken, so a duplicate caught by the partial unique index undoes
+    # both and leaves the request's transaction usable.
+    savepoint = db.session.begin_nested()
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        enrollment = Enrollment(
+            event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
+            gender=person.gender or "unspecified", created_by_id=by.id,
+        )
+        if activity.requires_approval and not approver:
+            enrollment.status = "pending_approval"
+        else:
+            if approver and activity.requires_approval:
+                enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
+            seated = take_seat(event) if guard else _unguarded_seat(event)
+            enrollment.status = "enrolled" if seated else "waitlisted"
+            if not seated:
+                enrollment.waitlist_seq = _waitlist_seq()
+        db.session.add(enrollment)
+        db.session.flush()
     except IntegrityError:
         # The partial unique index caught a simultaneous duplicate.
-        raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled") from None
+        savepoint.rollback()
+        raise conflict from None
+    savepoint.commit()
     notify_enrollment(enrollment, enrollment.status)
     return enrollment
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.validation import is_id
 from lms.auth import policy
 from lms.catalog.models import Activity, Event, Session
 from lms.enrollment import operations as ops
@@ -118,8 +119,8 @@ def approvals():
         if not form.validate_on_submit():
             db.session.rollback()
             return page_again(422)
-        person = db.session.get(Person, form.person_id.data)
-        event = db.session.get(Event, form.event_id.data)
+        person = db.session.get(Person, form.person_id.data) if is_id(form.person_id.data) else None
+        event = db.session.get(Event, form.event_id.data) if is_id(form.event_id.data) else None
         if person is None or event is None:
             db.session.rollback()
             (form.person_id if person is None else form.event_id).errors = [
@@ -203,7 +204,7 @@ def enrol_person(event_id):
     event = get_or_404(Event, event_id)
     require("enrollment.create_for")
     form = EnrolPersonForm()
-    person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
+    person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() and is_id(form.person_id.data) else None
     if person is None:
         db.session.rollback()
         if not form.person_id.errors:
@@ -226,7 +227,7 @@ def move(enrollment_id):
     enrollment = get_or_404(Enrollment, enrollment_id)
     require("enrollment.move", enrollment.event)
     form = MoveForm()
-    target = db.session.get(Event, form.event_id.data) if form.validate_on_submit() else None
+    target = db.session.get(Event, form.event_id.data) if form.validate_on_submit() and is_id(form.event_id.data) else None
     if target is None:
         abort(400)
     source_id = enrollment.event_id

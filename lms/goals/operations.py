@@ -75,7 +75,7 @@ def _int(value):
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 0 < number <= 2**63 - 1 else None
+    return number if 0 < number <= 2**31 - 1 else None  # ids are 32-bit columns
 
 
 def _period(query, session_column, filters):

@@ -116,5 +116,7 @@ def import_people():
     if not request.data:
         raise DomainError(_("Send the CSV file as the request body (text/csv)."), code="bad_request")
     if len(request.data) > 10 * 1024 * 1024:
-        raise DomainError(_("The file is too large (at most 10 MB)."), code="bad_request")
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        raise RequestEntityTooLarge()
     return ops.import_people(request.get_data()), 200

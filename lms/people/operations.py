@@ -13,7 +13,8 @@ from lms.extensions import db
 from lms.people.models import (
     GENDERS, LOCALES, ORGANISATION_KINDS, ROLES, JobFunction, Organisation, Person, RoleGrant,
 )
-from lms.validation import Problems, boolean, choice, email as email_field, integer, normalise_email, text
+from lms.validation import (Problems, boolean, choice, control_characters_message, email as email_field,
+                            has_control_characters, integer, normalise_email, text)
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 IMPORT_COLUMNS = ("email", "name", "organisation", "function_code", "gender", "birth_year", "locale")
@@ -126,7 +127,7 @@ def _roles(value, problems):
         return None
     grants = []
     for i, item in enumerate(value):
-        if not isinstance(item, dict) or item.get("role") not in ROLES:
+        if not isinstance(item, dict) or not isinstance(item.get("role"), str) or item["role"] not in ROLES:
             problems.add("roles", _("Item %(n)s: role must be one of %(roles)s.", n=i + 1, roles=", ".join(ROLES)))
             continue
         sub = Problems()
@@ -343,6 +344,8 @@ def import_people(raw):
                 problems.append(_("name: required"))
             elif len(row["name"]) > 200:
                 problems.append(_("name: at most 200 characters"))
+            elif has_control_characters(row["name"]):
+                problems.append(_("name: %(problem)s", problem=control_characters_message()))
             org = row.get("organisation")
             if org and org.lower() not in organisations:
                 problems.append(_("organisation: unknown organisation \"%(name)s\"", name=org))
@@ -354,7 +357,7 @@ def import_people(raw):
                 problems.append(_("gender: use one of %(values)s", values=", ".join(GENDERS)))
             birth_year = row.get("birth_year") or None
             if birth_year is not None:
-                if not birth_year.isdigit() or not 1900 <= int(birth_year) <= 2030:
+                if not birth_year.isdecimal() or len(birth_year) != 4 or not 1900 <= int(birth_year) <= 2030:
                     problems.append(_("birth_year: give a year such as 1980"))
             locale = row.get("locale") or None
             if locale is not None and locale not in LOCALES:

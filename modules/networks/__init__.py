@@ -1,6 +1,6 @@
 """Network group: members from several organisations meet repeatedly over a cycle."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 

@@ -1,6 +1,6 @@
 """Seminar: one session with external experts, often held at several places or by video."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import URLField
 from wtforms.validators import Optional, URL
 

@@ -2,7 +2,7 @@
 import math
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import DecimalField, IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
 

@@ -1,6 +1,6 @@
 """Thematic workshop: a small cross-boundary group working on a concrete challenge."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from lms.forms import FlaskForm
 from wtforms import SelectField
 
 from lms.plugins import ActivityKind, CompletionResult, raise_if
