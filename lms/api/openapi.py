@@ -196,6 +196,8 @@ QUERY = {
     ("get", "/activities"): {"programme_id": I, "kind": S, "theme_id": I, "q": S},
     ("get", "/events/{id}/enrollments"): {"status": S},
     ("get", "/certificates"): {"person_id": I},
+    ("get", "/programmes/{id}/report.csv"): {"delimiter": {"type": "string", "enum": ["semicolon", "comma"]}},
+    ("get", "/programmes/{id}/goals.csv"): {"delimiter": {"type": "string", "enum": ["semicolon", "comma"]}},
     ("get", "/programmes/{id}/progress"): {"from": D, "to": D, "organisation_id": I, "kind": S, "theme_id": I},
 }
 

@@ -14,26 +14,33 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _rows(programme, scope, table):
     """The export's rows. What needs the request (the viewer, their locale, the goal
-    figures) is resolved here, before the response starts: a CSV is streamed after the
-    request's commit, when the signed-in user is no longer attached to a session."""
+    figures, the labels) is resolved here, before the response starts: a CSV is streamed
+    after the request's commit, when the signed-in user is no longer attached to a session."""
+    labels = ops._labels()
     if table == "goals":
-        return ops.goal_rows(progress(programme, scope), ops.goal_headers())
-    return _with_headers(ops.participation_headers(), programme.id, scope)
+        return ops.goal_rows(progress(programme, scope), ops.goal_headers(), labels)
+    return _with_headers(ops.participation_headers(), programme.id, scope, labels)
 
 
-def _with_headers(headers, programme_id, scope):
+def _with_headers(headers, programme_id, scope, labels):
     yield headers
-    yield from ops.participation_rows(programme_id, scope)
+    yield from ops.participation_rows(programme_id, scope, labels)
 
 
 def export(programme, viewer, table, fmt):
+    """The file itself, streamed. CSV for Nordic Excel (semicolons, decimal commas, BOM);
+    ``?delimiter=comma`` gives commas and decimal points for scripts."""
+    from flask import request
+
     scope = progress_scope(viewer, programme)
     name = f"{programme.code}-{'goals' if table == 'goals' else 'participation'}"
     rows = _rows(programme, scope, table)
     if fmt == "csv":
-        body = stream_with_context(ops.csv_stream(rows))
+        machine = request.args.get("delimiter") == "comma"
+        body = stream_with_context(ops.csv_stream(rows, delimiter="," if machine else ";", decimal_comma=not machine))
         return Response(body, mimetype="text/csv", headers=download_headers(f"{name}.csv"))
-    handle = ops.xlsx_file(rows, name)
+    columns = ops.goal_columns() if table == "goals" else ops.participation_columns()
+    handle = ops.xlsx_file(rows, name, columns)
     return Response(ops.file_stream(handle), mimetype=XLSX, headers=download_headers(f"{name}.xlsx"))
 
 

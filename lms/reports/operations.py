@@ -46,10 +46,44 @@ def safe_row(row):
     return [safe_cell(value) for value in row]
 
 
+# Column types: how a value is written (text, whole number, decimal, date, share).
+TEXT, INTEGER, DECIMAL, DATE, PERCENT = "text", "integer", "decimal", "date", "percent"
+
+
+class Column:
+    """An export column: its header in the exporter's language, its type and a width."""
+
+    def __init__(self, header, kind=TEXT, width=14):
+        self.header, self.kind, self.width = str(header), kind, width
+
+
+def _labels():
+    """Human labels for the codes in the exports, as plain strings in the current locale
+    (resolved before a streamed body starts, when the request's locale is still known)."""
+    from lms.people.models import GENDERS
+    from lms.plugins import registry
+
+    return {
+        "function": {code: str(name) for code, name in db.session.execute(select(JobFunction.code, JobFunction.name))},
+        "gender": {code: str(label) for code, label in GENDERS.items()},
+        "kind": {k.code: str(k.label) for k in registry.all()},
+        "age": {"under 18": str(_("under 18")), "18-29": "18–29", "30-54": "30–54", "55+": "55+",
+                "unknown": str(_("Unknown"))},
+        "unit": {"persons": str(_("Persons")), "organisations": str(_("Organisations"))},
+    }
+
+
+def participation_columns():
+    """The per-person columns: human labels in the exporter's language, codes beside them."""
+    return [Column(_("Organisation"), width=32), Column(_("Job function"), width=24), Column(_("Job function code")),
+            Column(_("Gender")), Column(_("Gender code")), Column(_("Age band"), width=10),
+            Column(_("Activity"), width=36), Column(_("Kind")), Column(_("Kind code")), Column(_("Event"), width=24),
+            Column(_("Sessions attended"), INTEGER), Column(_("Hours"), DECIMAL, 10), Column(_("Completed"), DATE, 12)]
+
+
 def participation_headers():
     """The column headers, as plain strings in the current locale."""
-    return [str(label) for label in (_("Organisation"), _("Job function"), _("Gender"), _("Age band"), _("Activity"), _("Kind"), _("Event"),
-            _("Sessions attended"), _("Hours"), _("Completed"))]
+    return [c.header for c in participation_columns()]
 
 
 def participation_query(programme_id, organisation_ids=None):
@@ -58,7 +92,7 @@ def participation_query(programme_id, organisation_ids=None):
         .where(Activity.programme_id == programme_id).group_by(Enrollment.id).subquery()
     )
     query = (
-        select(Organisation.name, JobFunction.code, Person.gender, Person.birth_year, Activity.title, Activity.kind,
+        select(Organisation.name, JobFunction.code, Enrollment.gender, Person.birth_year, Activity.title, Activity.kind,
                Event.title, func.coalesce(attended.c.attended, 0), func.coalesce(attended.c.minutes, 0),
                Completion.completed_on)
         .select_from(Enrollment)
@@ -77,35 +111,57 @@ def participation_query(programme_id, organisation_ids=None):
     return query
 
 
-def participation_rows(programme_id, organisation_ids=None):
-    """Yield one list per enrolment, streamed from the database."""
+def participation_rows(programme_id, organisation_ids=None, labels=None):
+    """Yield one list per enrolment, streamed from the database (``labels`` from
+    :func:`_labels`, resolved by the caller before streaming)."""
+    labels = labels or _labels()
     today = date.today()
     result = db.session.execute(participation_query(programme_id, organisation_ids).execution_options(yield_per=2000))
     for org, fn, gender, birth_year, title, kind, event, attended, minutes, completed in result:
-        yield [org or "", fn or "", gender, age_band(birth_year, today), title, kind, event or "", int(attended),
-               to_hours(int(minutes)), completed or ""]
+        band = age_band(birth_year, today)
+        yield [org or "", labels["function"].get(fn, fn or ""), fn or "", labels["gender"].get(gender, gender), gender,
+               labels["age"].get(band, band), title, labels["kind"].get(kind, kind), kind, event or "", int(attended),
+               to_hours(int(minutes)), completed]
+
+
+def goal_columns():
+    return [Column(_("Goal"), width=40), Column(_("Unit"), width=14), Column(_("Unit code")), Column(_("Target"), INTEGER),
+            Column(_("Achieved"), INTEGER), Column(_("Share of target"), PERCENT)]
 
 
 def goal_headers():
-    return [str(label) for label in (_("Goal"), _("Unit"), _("Target"), _("Achieved"), _("Share of target"))]
+    return [c.header for c in goal_columns()]
 
 
-def goal_rows(progress_document, headers=None):
-    """The goal table; ``headers`` (from :func:`goal_headers`) are resolved by the caller
-    when the rows are streamed after the request (no locale to look up then)."""
+def goal_rows(progress_document, headers=None, labels=None):
+    """The goal table; ``headers`` (from :func:`goal_headers`) and ``labels`` are resolved
+    by the caller when the rows are streamed after the request (no locale to look up then)."""
+    labels = labels or _labels()
     yield headers if headers is not None else goal_headers()
     for g in progress_document["goals"]:
-        yield [g["title"], g["unit"], g["target"], g["achieved"], g["ratio"] if g["ratio"] is not None else ""]
+        yield [g["title"], labels["unit"].get(g["unit"], g["unit"]), g["unit"], g["target"], g["achieved"], g["ratio"]]
 
 
-def csv_stream(rows):
-    """Encode rows as CSV (UTF-8 with BOM so spreadsheets read Å Ä Ö), chunk by chunk;
-    every cell through :func:`safe_cell`."""
+def csv_stream(rows, delimiter=";", decimal_comma=True):
+    """Encode rows as CSV for Nordic Excel: UTF-8 with a BOM (Å Ä Ö), semicolons between
+    cells and decimal commas (``delimiter=","``, ``decimal_comma=False`` for machines);
+    dates as YYYY-MM-DD; every cell through :func:`safe_cell`."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
+
+    def plain(value):
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            text = f"{value:.2f}" if abs(value - round(value, 2)) < 1e-9 else repr(value)
+            return text.replace(".", ",") if decimal_comma else text
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
     yield "\ufeff"
     for i, row in enumerate(rows):
-        writer.writerow(safe_row(row))
+        writer.writerow(safe_row([plain(v) for v in row]))
         if i % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -113,17 +169,49 @@ def csv_stream(rows):
     yield buffer.getvalue()
 
 
-def xlsx_file(rows, title):
+def xlsx_file(rows, title, columns=None):
     """Write rows to a write-only workbook in a temporary file; returns the open file.
-    Every cell goes through :func:`safe_cell` (text never becomes a formula)."""
+    With ``columns``: a bold, frozen header row with a filter, column widths, real dates
+    and numbers, shares as percentages. Every cell goes through :func:`safe_cell`
+    (text never becomes a formula)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     # Sheet names: at most 31 characters, none of \ * ? : / [ ] or control characters.
     title = "".join("_" if c in "\\*?:/[]'" or not c.isprintable() else c for c in str(title))[:31].strip() or "Sheet"
     sheet = workbook.create_sheet(title=title)
-    for row in rows:
-        sheet.append(safe_row(row))
+    formats = {DATE: "yyyy-mm-dd", DECIMAL: "0.00", PERCENT: "0%", INTEGER: "0"}
+    if columns:
+        sheet.freeze_panes = "A2"
+        for i, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = column.width
+    bold = Font(bold=True)
+    count = 0
+    for n, row in enumerate(rows):
+        row = safe_row(row)
+        if columns and n == 0:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+        elif columns:
+            cells = []
+            for value, column in zip(row, columns):
+                cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+                if column.kind in formats and value not in (None, ""):
+                    cell.number_format = formats[column.kind]
+                cells.append(cell)
+            sheet.append(cells)
+        else:
+            sheet.append(row)
+        count += 1
+    if columns and count:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -47,20 +47,20 @@ def test_csv_cells_never_start_a_formula(api, make, db):
     for table in ("report", "goals"):
         r = c.get(f"/api/v1/programmes/{programme.id}/{table}.csv")
         assert r.status_code == 200
-        rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"), newline="")))
+        rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"), newline=""), delimiter=";"))
         for row in rows:
             for value in row:
                 _check_text(value)
         if table == "report":
             assert len(rows) == 1 + len(PAYLOADS)
-            titles = {row[4] for row in rows[1:]}
+            titles = {row[6] for row in rows[1:]}
             assert titles == {"'" + p for p in PAYLOADS}
-            assert {row[6] for row in rows[1:]} == {"'" + p for p in PAYLOADS}
+            assert {row[9] for row in rows[1:]} == {"'" + p for p in PAYLOADS}
             assert "'=cmd|' /C calc'!A0 org1" in {row[0] for row in rows[1:]}
             # Numbers stay numbers.
-            assert {row[7] for row in rows[1:]} == {"1"}
+            assert {row[10] for row in rows[1:]} == {"1"}
         else:
-            assert rows[1][0] == "'" + PAYLOADS[0] and rows[1][2] == "7"
+            assert rows[1][0] == "'" + PAYLOADS[0] and rows[1][3] == "7"
 
 
 def test_xlsx_cells_are_text_not_formulas(api, make, db):
@@ -74,16 +74,16 @@ def test_xlsx_cells_are_text_not_formulas(api, make, db):
         for cell in row:
             assert cell.data_type != "f"
             _check_text(cell.value)
-        organisation, title, event, attended = row[0], row[4], row[6], row[7]
+        organisation, title, event, attended = row[0], row[6], row[9], row[10]
         for cell in (organisation, title, event):
             assert cell.data_type == "s" and cell.value.startswith("'")
         assert attended.data_type == "n" and attended.value == 1
     # (XML turns the carriage return into a line feed.)
-    assert {row[4].value for row in rows} == {"'" + p.replace("\r", "\n") for p in PAYLOADS}
+    assert {row[6].value for row in rows} == {"'" + p.replace("\r", "\n") for p in PAYLOADS}
     r = c.get(f"/api/v1/programmes/{programme.id}/goals.xlsx")
     goal = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(min_row=2))[0]
     assert goal[0].data_type == "s" and goal[0].value == "'" + PAYLOADS[0]
-    assert goal[2].data_type == "n" and goal[2].value == 7
+    assert goal[3].data_type == "n" and goal[3].value == 7
 
 
 def test_safe_cell_keeps_numbers_and_dates():
@@ -117,12 +117,19 @@ def test_export_file_names_survive_odd_programme_codes(api, make, db, path):
 def _sign_in(app, client, person_id):
     from flask_login.utils import _create_identifier
 
+    from lms.auth import sessions
+    from lms.extensions import db
+    from lms.people.models import Person
+
     with app.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()
+        token, _record = sessions.start_session(db.session.get(Person, person_id), None)
+        db.session.commit()
     with client.session_transaction() as sess:
         sess["_user_id"] = str(person_id)
         sess["_fresh"] = True
         sess["_id"] = identifier
+        sess[sessions.SESSION_KEY] = token
 
 
 def test_streamed_csv_exports_are_whole_for_a_signed_in_user(committed_app):
@@ -160,12 +167,12 @@ def test_streamed_csv_exports_are_whole_for_a_signed_in_user(committed_app):
     assert r.status_code == 200
     text = r.get_data(as_text=True)
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["Mål", "Enhet", "Mål", "Uppnått", "Andel av målet"]
-    assert [row[:4] for row in rows[1:]] == [["Första", "persons", "3", "3"], ["Andra", "persons", "3", "3"]]
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0][0] == "Mål" and rows[0][1] == "Enhet"
+    assert [row[:5] for row in rows[1:]] == [["Första", "Personer", "persons", "3", "3"], ["Andra", "Personer", "persons", "3", "3"]]
 
     r = client.get(f"/programmes/{programme_id}/export/participation.csv")
     assert r.status_code == 200
-    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True)[1:])))
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True)[1:]), delimiter=";"))
     assert rows[0][0] == "Organisation" and rows[0][1] == "Yrkesroll"
-    assert len(rows) == 4 and {row[4] for row in rows[1:]} == {"Samtal"}
+    assert len(rows) == 4 and {row[6] for row in rows[1:]} == {"Samtal"}
