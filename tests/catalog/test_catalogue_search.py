@@ -43,6 +43,7 @@ def test_the_catalogue_is_paginated(db, make, client):
     assert "30 activities" in first
 
 
-def test_control_characters_in_the_search_are_harmless(db, make, client):
+def test_control_characters_in_the_search_are_refused_plainly(db, make, client):
     make.activity(programme=make.programme(), title="Plain")
-    assert client.get("/?q=%00%01pl").status_code == 200
+    r = client.get("/?q=%00%01pl")
+    assert r.status_code == 422 and "control characters" in r.get_data(as_text=True)
