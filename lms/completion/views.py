@@ -67,10 +67,12 @@ def finalize(event_id):
     return redirect(url_for(".event_completion", event_id=event.id))
 
 
-@bp.route("/events/<int:event_id>/reopen", methods=["POST"])
+@bp.route("/events/<int:event_id>/reopen", methods=["GET", "POST"])
 def reopen(event_id):
     event = get_or_404(Event, event_id)
     require("event.reopen", event)
+    if request.method == "GET":  # a reload after a refused reopen: back to the completion page
+        return redirect(url_for(".event_completion", event_id=event.id))
     form = ReopenForm()
     if not form.validate():
         return _event_page(event, reopen_form=form, status=422)

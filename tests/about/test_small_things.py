@@ -82,7 +82,8 @@ def test_external_links_use_base_url_not_the_request_host(app, db, make, login):
         app.config["BASE_URL"] = "http://127.0.0.1:5000"
 
 
-@pytest.mark.parametrize("url", ["/events/{event}/capacity", "/sessions/{session}/attendance/{enrollment}"])
+@pytest.mark.parametrize("url", ["/events/{event}/capacity", "/sessions/{session}/attendance/{enrollment}",
+                                 "/events/{event}/reopen", "/events/{event}/certificates/issue"])
 def test_reloading_a_refused_post_does_not_405(db, make, enrol, login, url):
     coordinator = make.person(role="admin")
     event = make.event()
