@@ -313,26 +313,21 @@ PAST = timedelta(days=30)
 
 
 @pytest.fixture
-def past_trained(make):
-    """Like ``trained`` but the sessions start 30 days ago (for tests that finalize)."""
-
-    def build(kind="seminar", sessions=1, settings=None, activity=None, **kw):
-        kw.setdefault("start", datetime.now(timezone.utc).replace(microsecond=0) - PAST)
-        trainer = make.person(role="trainer")
-        activity = activity or make.activity(kind=kind, settings=settings)
-        event = make.event(activity, sessions=sessions, **kw)
-        event.trainers.append(trainer)
-        make.db.session.flush()
-        return trainer, event
-
-    return build
+def trained(make):
+    """``trained(kind, sessions=n, **event)``: (trainer, event) for a new activity of ``kind``."""
+    return _trainer_and_event(make)
 
 
 @pytest.fixture
-def trained(make):
-    """``trained(kind, sessions=n, **event)``: (trainer, event) for a new activity of ``kind``."""
+def past_trained(make):
+    """Like ``trained`` but the sessions start 30 days ago (for tests that finalize)."""
+    return _trainer_and_event(make, default_start=lambda: datetime.now(timezone.utc).replace(microsecond=0) - PAST)
 
+
+def _trainer_and_event(make, default_start=None):
     def build(kind="seminar", sessions=1, settings=None, activity=None, **kw):
+        if default_start is not None:
+            kw.setdefault("start", default_start())
         trainer = make.person(role="trainer")
         activity = activity or make.activity(kind=kind, settings=settings)
         event = make.event(activity, sessions=sessions, **kw)
@@ -381,3 +376,20 @@ def committed_app(request):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def sign_in_committed(app, client, person_id):
+    """Sign ``client`` in as ``person_id`` on an app whose data is committed (the
+    ``committed_app`` tests): a session record, as signing in creates."""
+    from flask_login.utils import _create_identifier
+
+    from lms.auth import sessions
+    from lms.extensions import db
+    from lms.people.models import Person
+
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+        token, _record = sessions.start_session(db.session.get(Person, person_id), None)
+        db.session.commit()
+    with client.session_transaction() as sess:
+        sess.update({"_user_id": str(person_id), "_fresh": True, "_id": identifier, sessions.SESSION_KEY: token})

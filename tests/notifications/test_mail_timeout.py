@@ -97,21 +97,12 @@ def _outbox(app, person_id):
 
 
 def test_hanging_mail_server_does_not_hold_up_the_signup(committed_app, hung_smtp):
-    from flask_login.utils import _create_identifier
+    from tests.conftest import sign_in_committed
 
     app = committed_app
     event_id, person_id = _person_and_event(app)
     client = app.test_client()
-    from lms.auth import sessions
-    from lms.extensions import db
-    from lms.people.models import Person
-
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-        token, _record = sessions.start_session(db.session.get(Person, person_id), None)
-        db.session.commit()
-    with client.session_transaction() as sess:
-        sess.update({"_user_id": str(person_id), "_fresh": True, "_id": identifier, sessions.SESSION_KEY: token})
+    sign_in_committed(app, client, person_id)
 
     response = client.post(f"/events/{event_id}/enrol")
     # The answer is there before anyone talked to the mail server.

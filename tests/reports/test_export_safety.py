@@ -114,28 +114,10 @@ def test_export_file_names_survive_odd_programme_codes(api, make, db, path):
 
 # --- streamed to a signed-in user, with the request's real session -----------------------------
 
-def _sign_in(app, client, person_id):
-    from flask_login.utils import _create_identifier
-
-    from lms.auth import sessions
-    from lms.extensions import db
-    from lms.people.models import Person
-
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-        token, _record = sessions.start_session(db.session.get(Person, person_id), None)
-        db.session.commit()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(person_id)
-        sess["_fresh"] = True
-        sess["_id"] = identifier
-        sess[sessions.SESSION_KEY] = token
-
-
 def test_streamed_csv_exports_are_whole_for_a_signed_in_user(committed_app):
     """The request commits (and its session is removed) before a CSV streams: the rows
     must not need the signed-in user's locale or session then."""
-    from tests.conftest import Factory
+    from tests.conftest import Factory, sign_in_committed
 
     from lms.attendance.models import Attendance
     from lms.enrollment.models import Enrollment
@@ -162,7 +144,7 @@ def test_streamed_csv_exports_are_whole_for_a_signed_in_user(committed_app):
         programme_id, coordinator_id = programme.id, coordinator.id
 
     client = app.test_client()
-    _sign_in(app, client, coordinator_id)
+    sign_in_committed(app, client, coordinator_id)
     r = client.get(f"/programmes/{programme_id}/export/goals.csv")
     assert r.status_code == 200
     text = r.get_data(as_text=True)
