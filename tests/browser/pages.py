@@ -15,6 +15,7 @@ ROLES = {  # role -> demo login (None: not signed in)
     "coordinator": "koordinator@demo.brobygger.se",
     "admin": "admin@demo.brobygger.se",
 }
+PHONE = {"width": 390, "height": 844}
 BROWSER_LOCALES = {"en": "en-GB", "sv": "sv-SE", "da": "da-DK", "nb": "nb-NO"}
 PASSWORD = "demo1234"
 # Rules that answer something other than an HTML page.

@@ -1,7 +1,8 @@
 """axe-core finds no WCAG 2.1 A/AA violations on any page of the app: every HTML GET page
 (the list of tests/browser/pages.py, shared with the phone-layout test) opened by each demo
 role (anonymous, staff, trainer, manager, coordinator, admin) in each language (en, sv, da,
-nb), and the forms shown with errors (the 422 answers of a few forms sent empty or wrong).
+nb), the header menu opened on a phone, and the forms shown with errors (the 422 answers of
+a few forms sent empty or wrong).
 
 A page a role may not open is skipped for that role. A failure lists (language, role, page,
 rule id, targets) for every violation.
@@ -17,7 +18,7 @@ import json
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.pages import ROLES, as_role, open_pages
+from tests.browser.pages import PHONE, ROLES, as_role, open_pages
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
         "resultTypes": ["violations"], "elementRef": False}
@@ -34,7 +35,9 @@ def axe():
 
 
 def _violations(axe, page):
-    """(rule id, targets) of each violation on the page as it is now."""
+    """(rule id, targets) of each violation on the page as it is now, with every disclosure
+    (<details>: the header menu, delete confirmations, roster forms) opened."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.evaluate(axe)
     return [(rule, targets[:5]) for rule, targets in page.evaluate(RUN)]
 
@@ -54,6 +57,19 @@ def test_every_page_as_every_role(browser, live_server, pages, axe, locale):
                 problems += [(locale, role, url, rule, targets) for rule, targets in _violations(axe, page)]
     print(f"\naxe {locale}: {checked}")
     assert all(checked.values()), f"a role opened no page: {checked}"
+    assert problems == [], _report(problems)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_open_menu_on_a_phone(browser, live_server, axe, locale):
+    """The header menu as a phone shows it: a column of links below the "Menu" button."""
+    problems = []
+    for role in ("anonymous", "coordinator"):
+        with as_role(browser, live_server, role, locale, viewport=PHONE) as page:
+            page.goto(live_server + "/")
+            page.locator("header summary").click()
+            assert page.locator("header nav").is_visible()
+            problems += [(locale, role, "/ (menu open)", rule, targets) for rule, targets in _violations(axe, page)]
     assert problems == [], _report(problems)
 
 

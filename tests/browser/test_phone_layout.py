@@ -10,9 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.pages import ROLES, as_role, open_pages
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.pages import PHONE, ROLES, as_role, open_pages
 
 
 def _overflows(page, base, urls):
