@@ -15,7 +15,15 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+# The live server's static files (style.css, favicon.svg) stay open when the browser leaves
+# a page before it has read them; that is the test server's business, not the app's.
+UNCLOSED_STATIC = "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/:pytest.PytestUnraisableExceptionWarning"
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(pytest.mark.filterwarnings(UNCLOSED_STATIC))
     reason = None
     if config.getoption("--db") != "sqlite":
         reason = "browser tests run once, on the SQLite run"
@@ -62,6 +70,22 @@ def live_app():
 @pytest.fixture(scope="session")
 def live_server(live_app):
     return live_app[1]
+
+
+@pytest.fixture(scope="session")
+def demo_ids(live_app):
+    """Ids from the demo programme for every URL parameter (tests/browser/pages.py)."""
+    from tests.browser.pages import demo_ids
+
+    return demo_ids(live_app[0])
+
+
+@pytest.fixture(scope="session")
+def pages(live_app, demo_ids):
+    """Every HTML GET page of the app with demo ids filled in (tests/browser/pages.py)."""
+    from tests.browser.pages import all_pages
+
+    return all_pages(live_app[0], demo_ids)
 
 
 @pytest.fixture(scope="session")
