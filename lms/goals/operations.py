@@ -38,35 +38,62 @@ def narrow_scope(scope, organisation_id):
     return {organisation_id} if scope is None else (set(scope) & {organisation_id})
 
 
-def parse_filters(args, programme, tz):
-    """Report filters from query arguments (a dashboard's GET form or the API's query string).
+DASHBOARD_ARGS = {"start": "start", "end": "end", "kind": "kind", "theme": "theme", "organisation": "organisation"}
+API_ARGS = {"start": "from", "end": "to", "kind": "kind", "theme": "theme_id", "organisation": "organisation_id"}
 
-    ``start``/``end`` (YYYY-MM-DD, whole days in ``tz``) bound the session dates (the
-    completion date for basis completed); ``kind`` (an installed kind's code); ``theme``
-    (a theme of the programme); ``organisation`` (an id). Bad values are ignored.
-    Returns (filters for the counting functions, the accepted values to show, the organisation id).
-    """
+
+def _read_filters(args, programme, tz, names):
+    """Report filters from query arguments named by ``names`` (:data:`DASHBOARD_ARGS` or
+    :data:`API_ARGS`): a period of whole days in ``tz`` (YYYY-MM-DD), an installed kind, a
+    theme of the programme, an organisation id. Returns (filters for the counting functions,
+    the accepted values to show, the organisation id, the problems by argument name)."""
     from datetime import datetime, time
 
     from lms.plugins import registry
 
-    filters, shown = {}, {}
-    for name, clock in (("start", time.min), ("end", time.max)):
-        try:
-            day = datetime.strptime(str(args.get(name) or ""), "%Y-%m-%d").date()
-        except ValueError:
+    filters, shown, problems = {}, {}, {}
+    for key, clock in (("start", time.min), ("end", time.max)):
+        raw = args.get(names[key])
+        if raw in (None, ""):
             continue
-        filters[name] = datetime.combine(day, clock, tzinfo=tz)
-        shown[name] = day.isoformat()
-    kind = args.get("kind")
-    if kind and registry.find(kind) is not None:
-        filters["kind"] = shown["kind"] = kind
-    theme_id = _int(args.get("theme"))
-    if theme_id and any(t.id == theme_id for t in programme.themes):
-        filters["theme_id"] = shown["theme"] = theme_id
-    organisation_id = _int(args.get("organisation"))
-    if organisation_id:
-        shown["organisation"] = organisation_id
+        try:
+            day = datetime.strptime(str(raw), "%Y-%m-%d").date()
+        except ValueError:
+            problems[names[key]] = [_("Use the form YYYY-MM-DD.")]
+            continue
+        filters[key] = datetime.combine(day, clock, tzinfo=tz)
+        shown[key] = day.isoformat()
+    if filters.get("start") and filters.get("end") and filters["end"] < filters["start"]:
+        problems[names["end"]] = [_("The end is before the start.")]
+    kind = args.get(names["kind"])
+    if kind not in (None, ""):
+        if registry.find(kind) is None:
+            problems[names["kind"]] = [_("No such activity kind.")]
+        else:
+            filters["kind"] = shown["kind"] = kind
+    theme_raw = args.get(names["theme"])
+    if theme_raw not in (None, ""):
+        theme_id = _int(theme_raw)
+        if not theme_id or not any(t.id == theme_id for t in programme.themes):
+            problems[names["theme"]] = [_("No such theme in this programme.")]
+        else:
+            filters["theme_id"] = shown["theme"] = theme_id
+    organisation_id = None
+    org_raw = args.get(names["organisation"])
+    if org_raw not in (None, ""):
+        organisation_id = _int(org_raw)
+        if not organisation_id:
+            problems[names["organisation"]] = [_("Must be an id.")]
+        else:
+            shown["organisation"] = organisation_id
+    return filters, shown, organisation_id, problems
+
+
+def parse_filters(args, programme, tz):
+    """The dashboard's filters (its GET form: ``start``, ``end``, ``kind``, ``theme``,
+    ``organisation``); bad values are ignored. Returns (filters for the counting
+    functions, the accepted values to show, the organisation id)."""
+    filters, shown, organisation_id, _problems = _read_filters(args, programme, tz, DASHBOARD_ARGS)
     return filters, shown, organisation_id
 
 
@@ -268,46 +295,12 @@ def cadence_warnings(programme, filters=None):
 
 
 def parse_api_filters(args, programme, tz):
-    """The progress API's filters (API.md): ``from``, ``to`` (YYYY-MM-DD, whole days in
-    ``tz``), ``organisation_id``, ``kind``, ``theme_id``. Returns (filters, organisation id);
-    any bad value is a 422 naming its parameter."""
-    from datetime import datetime, time
-
+    """The progress API's filters (API.md): ``from``, ``to``, ``organisation_id``, ``kind``,
+    ``theme_id``. Returns (filters, organisation id); any bad value is a 422 naming its
+    parameter."""
     from lms.errors import ValidationError
-    from lms.plugins import registry
 
-    filters, problems = {}, {}
-    for name, key, clock in (("from", "start", time.min), ("to", "end", time.max)):
-        raw = args.get(name)
-        if raw in (None, ""):
-            continue
-        try:
-            day = datetime.strptime(raw, "%Y-%m-%d").date()
-        except ValueError:
-            problems[name] = [_("Use the form YYYY-MM-DD.")]
-            continue
-        filters[key] = datetime.combine(day, clock, tzinfo=tz)
-    if filters.get("start") and filters.get("end") and filters["end"] < filters["start"]:
-        problems["to"] = [_("The end is before the start.")]
-    kind = args.get("kind")
-    if kind not in (None, ""):
-        if registry.find(kind) is None:
-            problems["kind"] = [_("No such activity kind.")]
-        else:
-            filters["kind"] = kind
-    theme_raw = args.get("theme_id")
-    if theme_raw not in (None, ""):
-        theme_id = _int(theme_raw)
-        if not theme_id or not any(t.id == theme_id for t in programme.themes):
-            problems["theme_id"] = [_("No such theme in this programme.")]
-        else:
-            filters["theme_id"] = theme_id
-    organisation_id = None
-    org_raw = args.get("organisation_id")
-    if org_raw not in (None, ""):
-        organisation_id = _int(org_raw)
-        if not organisation_id or organisation_id > 2**31 - 1:
-            problems["organisation_id"] = [_("Must be an id.")]
+    filters, _shown, organisation_id, problems = _read_filters(args, programme, tz, API_ARGS)
     if problems:
         raise ValidationError(_("Some values are not valid."), fields=problems)
     return filters, organisation_id
