@@ -108,11 +108,6 @@ def visible_people_clause(user):
     return or_(*parts) if parts else false()
 
 
-def programme_scope(user):
-    """None (all) or the programme ids whose rows a coordinator may see."""
-    return coordinated_programme_ids(user)
-
-
 def managed_organisation_ids(user):
     """Ids of organisations the user manages (a federation's managers also manage its members)."""
     from lms.people.models import Organisation

@@ -323,11 +323,6 @@ def roster(event, organisation_ids=None):
             [e for e in rows if e.status == "pending_approval"])
 
 
-def pending_for_manager(organisation_ids):
-    return select(Enrollment).where(Enrollment.status == "pending_approval",
-                                    Enrollment.organisation_id.in_(organisation_ids or {-1})).order_by(Enrollment.created_at)
-
-
 def pending_for(viewer):
     """Pending approvals ``viewer`` may decide: their organisations' staff (managers) and
     the enrolments in programmes they coordinate (all of them for unscoped coordinators)."""
