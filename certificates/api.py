@@ -1,12 +1,12 @@
 """Certificate endpoints of the JSON API (API.md): list, show, PDF, revoke, public verify."""
-from flask import Response, request
+from flask import request
 from flask_babel import gettext as _
 
 from certificates import operations
 from certificates.ratelimit import hit
 from lms.api import bp
 from lms.api.core import json_body, paginated, require, user
-from lms.downloads import download_headers
+from lms.downloads import pdf_response
 from lms.errors import NotFound, ValidationError
 
 
@@ -34,8 +34,7 @@ def certificate_pdf(code):
     certificate = _certificate(code)
     require("certificate.download", certificate)
     data = operations.pdf_for_download(certificate)
-    return Response(data, mimetype="application/pdf", headers=download_headers(
-        operations.filename(certificate), "inline", ETag=f'"{certificate.sha256}"'))
+    return pdf_response(data, operations.filename(certificate), etag=certificate.sha256)
 
 
 @bp.get("/certificates/<code>")

@@ -14,10 +14,9 @@ from certificates.models import Certificate, CertificateBatch
 from certificates.ratelimit import hit
 from lms.auth import policy
 from lms.catalog.models import Event
-from lms.downloads import download_headers
-from lms.errors import ValidationError
+from lms.downloads import download_headers, pdf_response
 from lms.extensions import db
-from lms.web import apply_errors, can, get_or_404, paginate, require
+from lms.web import round_trip, can, get_or_404, paginate, require
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -164,9 +163,7 @@ def download(code):
     certificate = _certificate_or_404(code)
     require("certificate.download", certificate)
     data = operations.pdf_for_download(certificate)
-    return Response(data, mimetype="application/pdf", headers=download_headers(
-        operations.filename(certificate), "inline", **{"ETag": f'"{certificate.sha256}"',
-                                                       "Cache-Control": "private, no-store"}))
+    return pdf_response(data, operations.filename(certificate), etag=certificate.sha256)
 
 
 @bp.route("/certificates/<code>")
@@ -185,15 +182,10 @@ def revoke(code):
     certificate = _certificate_or_404(code)
     require("certificate.revoke", certificate)
     form = ReasonForm()
-    if request.method == "GET" or not form.validate():
-        return _reason_page(certificate, "revoke", form, 200 if request.method == "GET" else 422)
-    try:
-        operations.revoke(certificate, by=current_user, reason=form.reason.data)
-    except ValidationError as error:
-        apply_errors(form, error)
-        return _reason_page(certificate, "revoke", form, 422)
-    flash(_("Certificate %(code)s is revoked.", code=certificate.code), "success")
-    return redirect(url_for(".show", code=certificate.code))
+    return round_trip(
+        form, lambda: operations.revoke(certificate, by=current_user, reason=form.reason.data),
+        page=lambda: _reason_page(certificate, "revoke", form)[0],
+        done=lambda _r: (_("Certificate %(code)s is revoked.", code=certificate.code), url_for(".show", code=certificate.code)))
 
 
 @bp.route("/certificates/<code>/reissue", methods=["GET", "POST"])
@@ -201,15 +193,11 @@ def reissue(code):
     certificate = _certificate_or_404(code)
     require("certificate.reissue", certificate)
     form = ReasonForm()
-    if request.method == "GET" or not form.validate():
-        return _reason_page(certificate, "reissue", form, 200 if request.method == "GET" else 422)
-    try:
-        new = operations.reissue(certificate, by=current_user, reason=form.reason.data)
-    except ValidationError as error:
-        apply_errors(form, error)
-        return _reason_page(certificate, "reissue", form, 422)
-    flash(_("Certificate %(old)s is revoked and replaced by %(new)s.", old=certificate.code, new=new.code), "success")
-    return redirect(url_for(".show", code=new.code))
+    return round_trip(
+        form, lambda: operations.reissue(certificate, by=current_user, reason=form.reason.data),
+        page=lambda: _reason_page(certificate, "reissue", form)[0],
+        done=lambda new: (_("Certificate %(old)s is revoked and replaced by %(new)s.", old=certificate.code, new=new.code),
+                          url_for(".show", code=new.code)))
 
 
 # --- an event's certificates (coordinators issue; the event's trainers read) ---------------------

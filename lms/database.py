@@ -1,10 +1,12 @@
 """Database wiring: SQLite pragmas, and one transaction per request.
 
-Operations only ``flush()``. The request commits once at its end when the response is
-a success (status < 400) and rolls back otherwise; the CLI and Celery tasks commit at
-their own boundary.
+Operations only ``flush()``. A request's transaction is decided by what happened in it,
+not by the status code of its answer: when the view returns normally the work is
+committed; when an exception escapes the view (a :class:`lms.errors.DomainError`, an
+HTTP abort, :class:`lms.web.GoBack` or anything else) it is rolled back before the error
+is turned into an answer. The CLI and Celery tasks commit at their own boundary.
 """
-from flask import current_app
+from flask import g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -35,35 +37,45 @@ def _sqlite_begin(conn):
     # lock mid-transaction and fail at once with "database is locked".
     # Reads (GET/HEAD requests) begin deferred so readers never queue behind a writer.
     if conn.dialect.name == "sqlite":
-        from flask import current_app, has_app_context, has_request_context, request
+        from flask import has_request_context, request
 
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        # Only the concurrency test's control turns this on, to show the race it prevents.
-        reading = reading or (has_app_context() and current_app.config.get("SQLITE_DEFERRED_WRITES", False))
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def commit():
-    """Commit the current transaction (used at a request, command or task boundary)."""
-    db.session.commit()
+def roll_back_failed_request():
+    """Undo the request's work: an exception escaped its view. Called once per failure,
+    before the error handler renders the answer; the answer is then never committed."""
+    g.request_failed = True
+    db.session.rollback()
+
+
+def _end_transaction(response):
+    if g.pop("request_failed", False):
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return response
+
+
+def _rollback_on_teardown(exc):
+    # g can outlive the request (an app context opened around several, as in the tests).
+    if g.pop("request_failed", False) or exc is not None:
+        db.session.rollback()
 
 
 def init_app(app):
-    @app.after_request
-    def _commit_or_rollback(response):
-        if current_app.config.get("LMS_NO_AUTOCOMMIT"):
-            return response
-        if response.status_code < 400:
-            try:
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
-        else:
-            db.session.rollback()
-        return response
+    """Commit after a view that returned, roll back after one that raised."""
+    handle_user_exception = app.handle_user_exception
 
-    @app.teardown_request
-    def _rollback_on_error(exc):
-        if exc is not None:
-            db.session.rollback()
+    def _handle_user_exception(error):
+        roll_back_failed_request()
+        return handle_user_exception(error)
+
+    app.handle_user_exception = _handle_user_exception
+    app.after_request(_end_transaction)
+    app.teardown_request(_rollback_on_teardown)

@@ -38,3 +38,14 @@ def content_disposition(name, disposition="attachment"):
 def download_headers(name, disposition="attachment", **extra):
     """Response headers naming a download, plus ``extra`` headers."""
     return {"Content-Disposition": content_disposition(name, disposition), **extra}
+
+
+def pdf_response(data, name, *, etag=None, disposition="inline"):
+    """A PDF answer: shown inline, named ``name``, never kept by browsers or proxies
+    (a certificate carries personal data), with ``etag`` when given."""
+    from flask import Response
+
+    extra = {"Cache-Control": "private, no-store"}
+    if etag:
+        extra["ETag"] = f'"{etag}"'
+    return Response(data, mimetype="application/pdf", headers=download_headers(name, disposition, **extra))

@@ -1,7 +1,8 @@
 """HTML-side wiring: user loading, error pages, template helpers, pagination."""
+from contextlib import contextmanager
 from math import ceil
 
-from flask import abort, flash, g, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -94,19 +95,107 @@ def get_or_404(model, ident):
     return obj
 
 
-def apply_errors(form, error):
-    """Put a ValidationError's field problems beside the form's fields."""
-    placed = False
+def apply_errors(form, error, subforms=None, unplaced=None):
+    """Put a DomainError's field problems beside the form's fields; return the problems
+    that have no field. Those are flashed, or added to the list ``unplaced`` when the
+    page shows them itself.
+
+    ``subforms`` maps a prefix to a sub-form whose fields the error names as
+    ``prefix.name`` (or ``prefix-name``), e.g. ``{"settings": settings_form}``; a field
+    that already shows its own form's problem keeps just that one.
+    """
+    fields = _fields_by_name(form, subforms)
+    rest = []
     for name, problems in (error.fields or {}).items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors or []) + [str(p) for p in problems]
-            placed = True
-        else:
-            for p in problems:
-                flash(f"{name}: {p}", "error")
-    if error.message and not placed:
-        flash(error.message, "error")
+        field = fields.get(name)
+        problems = list(dict.fromkeys(str(p) for p in problems))
+        if field is None:
+            rest += [p for p in problems if p not in rest]
+        elif not field.errors:
+            field.errors = problems
+    if error.message and not error.fields:
+        rest.insert(0, error.message)
+    if unplaced is None:
+        for message in rest:
+            flash(message, "error")
+    else:
+        unplaced += [p for p in rest if p not in unplaced]
+    return rest
+
+
+def _fields_by_name(form, subforms):
+    fields = {name: field for name, field in form._fields.items() if name != "csrf_token"}
+    for prefix, sub in (subforms or {}).items():
+        if sub is None:
+            continue
+        for name, field in sub._fields.items():
+            if name != "csrf_token":
+                fields[f"{prefix}.{name}"] = fields[f"{prefix}-{name}"] = field
+    return fields
+
+
+def has_errors(*forms):
+    """Whether any of ``forms`` (None skipped) shows a problem."""
+    return any(form is not None and (form.errors or any(f.errors for f in form)) for form in forms)
+
+
+class GoBack(Exception):
+    """Raised by a view: undo the request's writes, show ``message`` (one text or a list)
+    and redirect to ``url`` (with ``status``, 302 by default).
+
+    The request's transaction is rolled back (an exception escaped the view), so a view
+    never has to remember to roll back before a redirect.
+    """
+
+    def __init__(self, message, url, category="error", status=302):
+        messages = [str(m) for m in message] if isinstance(message, (list, tuple)) else [str(message)]
+        super().__init__(" ".join(messages))
+        self.messages, self.url, self.category, self.status = messages, url, category, status
+
+
+@contextmanager
+def back_on_error(url):
+    """Turn a :class:`~lms.errors.DomainError` raised inside into :class:`GoBack` to
+    ``url``: its message is shown there and nothing of the request is kept."""
+    try:
+        yield
+    except DomainError as error:
+        raise GoBack(error.message or error.code, url) from error
+
+
+def round_trip(form, operation, *, page, done, subforms=None, collect=False, unplaced=None):
+    """The form round trip every form view shares.
+
+    On a valid submission run ``operation()`` in a savepoint. When it returns, flash
+    ``done(result)``'s message and redirect to its address (``done`` returns
+    ``(message, url)``). When it raises a :class:`~lms.errors.DomainError`, undo its
+    writes, put the problems beside the fields (``subforms`` and ``unplaced`` as for
+    :func:`apply_errors`) and show ``page()`` again with the error's status (422 for
+    invalid input). A first visit shows ``page()`` with 200, a submission the forms
+    refused 422.
+
+    ``collect=True`` runs the operation on every submission, valid or not: it gathers
+    the forms' problems with its own rules and raises them all in one round.
+    """
+    status = 200
+    subs = [sub for sub in (subforms or {}).values() if sub is not None]
+    if form.is_submitted():
+        valid = all([form.validate(), *[sub.validate() for sub in subs]])
+        if valid or collect:
+            try:
+                with db.session.begin_nested():
+                    result = operation()
+            except DomainError as error:
+                apply_errors(form, error, subforms, unplaced)
+                status = error.status
+            else:
+                message, url = done(result)
+                if message:
+                    flash(message, "success")
+                return redirect(url)
+    if status == 200 and (has_errors(form, *subs) or unplaced):
+        status = 422
+    return page(), status
 
 
 def external_url(endpoint, **values):
@@ -185,76 +274,216 @@ def _bounded_int_converter():
     return BoundedIntConverter
 
 
+def _template_helpers():
+    return {
+        "can": can,
+        "current_locale": str(get_locale() or "en"),
+        "languages": current_app.config["LANGUAGES"],
+        "kinds": registry,
+        "url_for_page": url_for_page,
+    }
+
+
+def _fresh_credentials():
+    # What the previous request signed in with is never this one's (g can outlive a
+    # request when an app context is already open, as in the tests).
+    for name in ("api_user", "api_token", "user_session"):
+        g.pop(name, None)
+
+
+def _refuse_long_addresses():
+    # Before anything reads the query string: 414, as JSON under /api.
+    if len(request.full_path) > current_app.config.get("MAX_URL_LENGTH", 8192):
+        from werkzeug.exceptions import RequestURITooLarge
+
+        raise RequestURITooLarge()
+
+
+def _refuse_unusable_input():
+    """One rule for every request: no control character in a query-string value or a
+    form field (multi-line fields may keep tab and line breaks), and no id-like
+    query argument beyond what a 32-bit id column holds. 422, naming the field."""
+    problems = _unusable_input()
+    if not problems:
+        return None
+    from lms.errors import ValidationError
+
+    raise ValidationError(_("Some values are not valid."), fields=problems)
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_app.config.get("HSTS_ENABLED"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if _needs_no_store():
+        cache = response.headers.get("Cache-Control", "")
+        if "no-store" not in cache:
+            response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _needs_no_store():
+    """API answers (but public, cacheable ones) and pages of signed-in users are
+    never kept by browsers or proxies."""
+    if request.path.startswith("/api/"):
+        return request.endpoint not in CACHEABLE_API_ENDPOINTS
+    if request.endpoint in (None, "static"):
+        return False
+    return current_user.is_authenticated
+
+
+def language_name(code):
+    """A language by its own name ("Svenska"), never by its code."""
+    from lms.people.models import LOCALES
+
+    return LOCALES.get(code, code or "")
+
+
+def enrollment_of(person, event):
+    """The person's active enrolment in the event, or None (for templates)."""
+    from lms.enrollment.operations import active_enrollment
+
+    return active_enrollment(person, event)
+
+
+def waitlist_position(enrollment):
+    """The enrolment's place on its event's waiting list (for templates)."""
+    from lms.enrollment.operations import waitlist_position as position
+
+    return position(enrollment)
+
+
+def enrolment_closed_reason(event):
+    """Why the event takes no enrolments now, or None (for templates)."""
+    from lms.enrollment.operations import closed_reason
+
+    return closed_reason(event)
+
+
+def enrollment_rejected(person, event):
+    """The person's last rejected enrolment in the event, or None (for templates)."""
+    from lms.enrollment.operations import last_rejection
+
+    return last_rejection(person, event)
+
+
+def _is_api():
+    return request.path.startswith("/api/")
+
+
+def _go_back(error):
+    for message in error.messages:
+        flash(message, error.category)
+    return redirect(error.url, error.status)
+
+
+def _unknown_kind(error):
+    if _is_api():
+        from lms.api.errors import error_response
+
+        return error_response(404, "not_found", _("The activity kind \"%(kind)s\" is not installed.", kind=error.code))
+    return render_template(
+        "error.html",
+        status=404,
+        title=_("Activity kind not installed"),
+        message=_("This activity is of the kind \"%(kind)s\", which is not installed on this server. Ask an administrator.", kind=error.code),
+    ), 404
+
+
+def _domain_error(error):
+    if _is_api():
+        from lms.api.errors import domain_error_response
+
+        return domain_error_response(error)
+    message = error.message or error.code
+    if error.fields:
+        message = " ".join([message, *(f"{name}: {' '.join(str(p) for p in problems)}" for name, problems in error.fields.items())])
+    return render_template("error.html", status=error.status, title=_("Not possible"), message=message), error.status
+
+
+def _http_error(error):
+    if _is_api():
+        from lms.api.errors import http_error_response
+
+        return http_error_response(error)
+    titles = {
+        400: _("Bad request"),
+        401: _("Please sign in"),
+        403: _("Not allowed"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        414: _("Address too long"),
+        429: _("Too many requests"),
+    }
+    messages = {
+        403: _("You do not have access to this page."),
+        404: _("We could not find that page. It may have been moved or deleted."),
+    }
+    return render_template(
+        "error.html",
+        status=error.code,
+        title=titles.get(error.code, error.name),
+        message=messages.get(error.code, error.description),
+    ), error.code, _error_headers(error)
+
+
+def _database_unavailable(error):
+    """The database is down or unreachable: 503, not a 500 (nothing the user did)."""
+    current_app.logger.error("Database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone already
+        current_app.logger.warning("rollback after a database outage failed", exc_info=True)
+    # Render without touching the database again: no signed-in user to load or refresh.
+    g._login_user = login_manager.anonymous_user()
+    g.api_user = None
+    message = _("The service is temporarily unavailable. Please try again in a few minutes.")
+    if _is_api():
+        from lms.api.errors import error_response
+
+        response = error_response(503, "service_unavailable", message)
+    else:
+        response = current_app.make_response((render_template(
+            "error.html", status=503, title=_("Temporarily unavailable"), message=message), 503))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _unexpected(error):
+    if current_app.testing and not current_app.config.get("CATCH_ALL_ERRORS"):
+        raise error
+    current_app.logger.exception("Unhandled error")
+    if _is_api():
+        from lms.api.errors import error_response
+
+        return error_response(500, "server_error", _("Something went wrong on our side."))
+    return render_template("error.html", status=500, title=_("Something went wrong"), message=_("Something went wrong on our side. Please try again.")), 500
+
+
 def init_app(app):
+    """Wire the HTML side into ``app``: converters, sign-in, request checks, headers,
+    template helpers and error pages."""
     # Before any blueprint registers its rules.
     app.url_map.converters["int"] = _bounded_int_converter()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
-    @app.context_processor
-    def _helpers():
-        return {
-            "can": can,
-            "current_locale": str(get_locale() or "en"),
-            "languages": app.config["LANGUAGES"],
-            "kinds": registry,
-            "url_for_page": url_for_page,
-        }
-
-    @app.before_request
-    def _fresh_credentials():
-        # What the previous request signed in with is never this one's (g can outlive a
-        # request when an app context is already open, as in the tests).
-        for name in ("api_user", "api_token", "user_session"):
-            g.pop(name, None)
-
-    @app.before_request
-    def _refuse_long_addresses():
-        # Before anything reads the query string: 414, as JSON under /api.
-        if len(request.full_path) > app.config.get("MAX_URL_LENGTH", 8192):
-            from werkzeug.exceptions import RequestURITooLarge
-
-            raise RequestURITooLarge()
-
-    @app.before_request
-    def _refuse_unusable_input():
-        """One rule for every request: no control character in a query-string value or a
-        form field (multi-line fields may keep tab and line breaks), and no id-like
-        query argument beyond what a 32-bit id column holds. 422, naming the field."""
-        problems = _unusable_input()
-        if not problems:
-            return None
-        from lms.errors import ValidationError
-
-        raise ValidationError(_("Some values are not valid."), fields=problems)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
-        if app.config.get("HSTS_ENABLED"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if _needs_no_store():
-            cache = response.headers.get("Cache-Control", "")
-            if "no-store" not in cache:
-                response.headers["Cache-Control"] = "no-store"
-        return response
-
-    def _needs_no_store():
-        """API answers (but public, cacheable ones) and pages of signed-in users are
-        never kept by browsers or proxies."""
-        if request.path.startswith("/api/"):
-            return request.endpoint not in CACHEABLE_API_ENDPOINTS
-        if request.endpoint in (None, "static"):
-            return False
-        return current_user.is_authenticated
+    app.context_processor(_template_helpers)
+    app.before_request(_fresh_credentials)
+    app.before_request(_refuse_long_addresses)
+    app.before_request(_refuse_unusable_input)
+    app.after_request(_security_headers)
 
     # Dates and times: the named formats of lms/dates.py (session_range, day, weekday, moment,
     # month, time, day_range, iso). The old generic names stay as aliases of the named ones.
@@ -264,131 +493,18 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = lambda v, fmt=None: dates.moment(v)
     app.jinja_env.filters["date"] = lambda v, fmt=None: dates.day(v)
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
-    app.jinja_env.globals["_"] = _
     # Globals (not context) so imported macros see them too.
-    app.jinja_env.globals["url_for_page"] = url_for_page
-    app.jinja_env.globals["can"] = can
-    app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.globals.update({
+        "_": _, "url_for_page": url_for_page, "can": can, "external_url": external_url,
+        "language_name": language_name, "enrollment_of": enrollment_of,
+        "enrolment_closed_reason": enrolment_closed_reason, "enrollment_rejected": enrollment_rejected,
+        "waitlist_position": waitlist_position,
+    })
 
-    def language_name(code):
-        """A language by its own name ("Svenska"), never by its code."""
-        from lms.people.models import LOCALES
-
-        return LOCALES.get(code, code or "")
-
-    app.jinja_env.globals["language_name"] = language_name
-
-    def enrollment_of(person, event):
-        from lms.enrollment.operations import active_enrollment
-
-        return active_enrollment(person, event)
-
-    def waitlist_position(enrollment):
-        from lms.enrollment.operations import waitlist_position as position
-
-        return position(enrollment)
-
-    def enrolment_closed_reason(event):
-        from lms.enrollment.operations import closed_reason
-
-        return closed_reason(event)
-
-    def enrollment_rejected(person, event):
-        from lms.enrollment.operations import last_rejection
-
-        return last_rejection(person, event)
-
-    app.jinja_env.globals["enrollment_of"] = enrollment_of
-    app.jinja_env.globals["enrolment_closed_reason"] = enrolment_closed_reason
-    app.jinja_env.globals["enrollment_rejected"] = enrollment_rejected
-    app.jinja_env.globals["waitlist_position"] = waitlist_position
-
-    def _is_api():
-        return request.path.startswith("/api/")
-
-    @app.errorhandler(UnknownKind)
-    def _unknown_kind(error):
-        if _is_api():
-            from lms.api.errors import error_response
-
-            return error_response(404, "not_found", _("The activity kind \"%(kind)s\" is not installed.", kind=error.code))
-        return render_template(
-            "error.html",
-            status=404,
-            title=_("Activity kind not installed"),
-            message=_("This activity is of the kind \"%(kind)s\", which is not installed on this server. Ask an administrator.", kind=error.code),
-        ), 404
-
-    @app.errorhandler(DomainError)
-    def _domain_error(error):
-        if _is_api():
-            from lms.api.errors import domain_error_response
-
-            return domain_error_response(error)
-        message = error.message or error.code
-        if error.fields:
-            message = " ".join([message, *(f"{name}: {' '.join(str(p) for p in problems)}" for name, problems in error.fields.items())])
-        return render_template("error.html", status=error.status, title=_("Not possible"), message=message), error.status
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error):
-        if _is_api():
-            from lms.api.errors import http_error_response
-
-            return http_error_response(error)
-        titles = {
-            400: _("Bad request"),
-            401: _("Please sign in"),
-            403: _("Not allowed"),
-            404: _("Page not found"),
-            405: _("Method not allowed"),
-            413: _("Too large"),
-            414: _("Address too long"),
-            429: _("Too many requests"),
-        }
-        messages = {
-            403: _("You do not have access to this page."),
-            404: _("We could not find that page. It may have been moved or deleted."),
-        }
-        return render_template(
-            "error.html",
-            status=error.code,
-            title=titles.get(error.code, error.name),
-            message=messages.get(error.code, error.description),
-        ), error.code, _error_headers(error)
-
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(DisconnectionError)
-    def _database_unavailable(error):
-        """The database is down or unreachable: 503, not a 500 (nothing the user did)."""
-        app.logger.error("Database unavailable: %s", error)
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection may be gone already
-            app.logger.warning("rollback after a database outage failed", exc_info=True)
-        # Render without touching the database again: no signed-in user to load or refresh.
-        g._login_user = login_manager.anonymous_user()
-        g.api_user = None
-        message = _("The service is temporarily unavailable. Please try again in a few minutes.")
-        if _is_api():
-            from lms.api.errors import error_response
-
-            response = error_response(503, "service_unavailable", message)
-        else:
-            response = app.make_response((render_template(
-                "error.html", status=503, title=_("Temporarily unavailable"), message=message), 503))
-        response.headers["Retry-After"] = "60"
-        return response
-
-    @app.errorhandler(Exception)
-    def _unexpected(error):
-        if app.testing and not app.config.get("CATCH_ALL_ERRORS"):
-            raise error
-        app.logger.exception("Unhandled error")
-        db.session.rollback()
-        if _is_api():
-            from lms.api.errors import error_response
-
-            return error_response(500, "server_error", _("Something went wrong on our side."))
-        return render_template("error.html", status=500, title=_("Something went wrong"), message=_("Something went wrong on our side. Please try again.")), 500
+    app.register_error_handler(GoBack, _go_back)
+    app.register_error_handler(UnknownKind, _unknown_kind)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    for error in (OperationalError, InterfaceError, DisconnectionError):
+        app.register_error_handler(error, _database_unavailable)
+    app.register_error_handler(Exception, _unexpected)

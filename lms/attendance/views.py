@@ -14,9 +14,9 @@ from lms.attendance.forms import ActionForm, ActionPlanForm, CadenceFilterForm, 
 from lms.attendance.hours import to_hours
 from lms.attendance.models import ATTENDANCE_STATUSES
 from lms.catalog.models import Event, Session
-from lms.errors import Conflict, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
-from lms.web import apply_errors, external_url, get_or_404, paginate, require
+from lms.web import round_trip, apply_errors, external_url, get_or_404, paginate, require
 from lms.types import utcnow
 
 bp = Blueprint("attendance", __name__, template_folder="templates")
@@ -70,17 +70,11 @@ def mark(session_id, enrollment_id):
         return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment_id}"))
     enrollment = get_or_404(Enrollment, enrollment_id)
     form = MarkForm()
-    if form.validate():
-        try:
-            operations.mark(
-                session, enrollment, form.status.data, by=current_user,
-                minutes=form.minutes.data, note=form.note.data, reason=form.reason.data,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-            return _roster_page(session, form=form, row_id=enrollment.id, status=422)
-        return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}"))
-    return _roster_page(session, form=form, row_id=enrollment.id, status=422)
+    return round_trip(
+        form, lambda: operations.mark(session, enrollment, form.status.data, by=current_user,
+                                      minutes=form.minutes.data, note=form.note.data, reason=form.reason.data),
+        page=lambda: _roster_page(session, form=form, row_id=enrollment.id)[0],
+        done=lambda _m: (None, url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}")))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
@@ -173,21 +167,17 @@ def checkin():
         form = CheckInForm(formdata=None, code=request.args.get("code", ""), session=session.id if session else "")
         return render_template("attendance/checkin.html", form=form, session=session)
     form = CheckInForm()
-    if not form.validate():
-        return render_template("attendance/checkin.html", form=form, session=session), 422
-    try:
-        mark, created = operations.check_in(current_user, form.code.data, session=session)
-    except (ValidationError, Conflict) as error:
-        if isinstance(error, ValidationError):
-            apply_errors(form, error)
+
+    def done(result):
+        mark, created = result
+        if created:
+            message = _("You are checked in to %(event)s.", event=mark.session.event.full_title)
         else:
-            flash(error.message, "error")
-        return render_template("attendance/checkin.html", form=form, session=session), error.status
-    if created:
-        flash(_("You are checked in to %(event)s.", event=mark.session.event.full_title), "success")
-    else:
-        flash(_("Your attendance is already recorded as: %(status)s.", status=mark.status_label), "success")
-    return redirect(url_for(".checked_in", session_id=mark.session_id))
+            message = _("Your attendance is already recorded as: %(status)s.", status=mark.status_label)
+        return message, url_for(".checked_in", session_id=mark.session_id)
+
+    return round_trip(form, lambda: operations.check_in(current_user, form.code.data, session=session),
+                      page=lambda: render_template("attendance/checkin.html", form=form, session=session), done=done)
 
 
 @bp.route("/checkin/done/<int:session_id>")

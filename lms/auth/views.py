@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 from lms.auth import sessions, throttle
 from lms.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from lms.auth.operations import authenticate, change_password
-from lms.errors import ValidationError
 from lms.extensions import db
-from lms.web import apply_errors
+from lms.web import round_trip
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -56,15 +55,10 @@ def logout():
 @login_required
 def password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current_password.data, form.new_password.data, form.confirm.data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Your password is changed. You were signed out everywhere else."), "success")
-            return redirect(url_for("auth.password"))
-    return render_template("auth/password.html", form=form), (422 if form.errors else 200)
+    return round_trip(
+        form, lambda: change_password(current_user, form.current_password.data, form.new_password.data, form.confirm.data),
+        page=lambda: render_template("auth/password.html", form=form),
+        done=lambda _r: (_("Your password is changed. You were signed out everywhere else."), url_for("auth.password")))
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,5 +1,5 @@
 """The staff catalogue (public) and the coordinator pages for activities and events."""
-from datetime import date, datetime, time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,13 +12,13 @@ from lms.auth import policy
 from lms.catalog import operations as ops
 from lms.catalog.forms import ActivityForm, EventForm
 from lms.catalog.models import Activity, Event
-from lms.errors import DomainError, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Person, RoleGrant
 from lms.plugins import registry
 from lms.validation import Problems
 from lms.programmes.models import Programme, Theme
-from lms.web import apply_errors, get_or_404, paginate, require
+from lms.web import back_on_error, get_or_404, paginate, require, round_trip
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 MAX_SESSION_ROWS = 200
@@ -144,14 +144,11 @@ def _activity_form(programme, kind, activity=None):
         form.theme_id.data = str(activity.theme_id or "")
         form.eligible_function_codes.data = [f.code for f in activity.eligible_functions]
         form.prerequisite_activity_ids.data = [a.id for a in activity.prerequisites]
-    unplaced = []
-    if request.method == "POST":
+
+    def save():
         # Every problem in one round: the form's own checks, the settings form's and the
         # kind's rules (e.g. blocks that do not add up to the days) are all collected
         # before anything is written.
-        form.validate_on_submit()
-        if settings_form is not None:
-            settings_form.validate()
         problems = Problems()
         for name, messages in form.errors.items():
             for m in messages:
@@ -163,7 +160,7 @@ def _activity_form(programme, kind, activity=None):
         if settings_form is not None:
             settings = kind.settings_from_form(settings_form)
             # A setting its form refused is left out: its own message says why.
-            settings = {k: v for k, v in settings.items() if not getattr(settings_form, k).errors}
+            settings = {k: v for k, v in settings.items() if not settings_form[k].errors}
         values = {
             "title": form.title.data, "description": form.description.data or "",
             "theme_id": form.theme_id.data or None,
@@ -172,24 +169,15 @@ def _activity_form(programme, kind, activity=None):
             "eligible_function_codes": form.eligible_function_codes.data or [],
             "prerequisite_activity_ids": form.prerequisite_activity_ids.data or [],
         }
-        data = {k: v for k, v in values.items() if not getattr(form, k).errors}
+        data = {k: v for k, v in values.items() if not form[k].errors}
         data.update({"programme_id": programme.id, "kind": kind.code, "settings": settings})
-        try:
-            saved = ops.save_activity(data, activity, problems=problems)
-        except ValidationError as error:
-            fields = {name: f for name, f in form._fields.items() if name != "csrf_token"}
-            if settings_form is not None:
-                fields.update({f"settings.{name}": f for name, f in settings_form._fields.items() if name != "csrf_token"})
-            _add_field_errors(fields, error, unplaced)
-            for p in unplaced:
-                flash(p, "error")
-        else:
-            flash(_("Saved %(title)s.", title=saved.title), "success")
-            return redirect(url_for("catalog.admin_activity", activity_id=saved.id))
-    has_errors = bool(unplaced) or bool(form.errors) or bool(settings_form and settings_form.errors) or any(
-        f.errors for f in list(form) + (list(settings_form) if settings_form else []))
-    return render_template("catalog/activity_form.html", form=form, settings_form=settings_form, kind=kind,
-                           programme=programme, activity=activity), 422 if has_errors else 200
+        return ops.save_activity(data, activity, problems=problems)
+
+    return round_trip(
+        form, save, subforms={"settings": settings_form}, collect=True,
+        page=lambda: render_template("catalog/activity_form.html", form=form, settings_form=settings_form, kind=kind,
+                                     programme=programme, activity=activity),
+        done=lambda saved: (_("Saved %(title)s.", title=saved.title), url_for("catalog.admin_activity", activity_id=saved.id)))
 
 
 @bp.route("/admin/programmes/<int:programme_id>/activities/new/<kind_code>", methods=["GET", "POST"])
@@ -225,11 +213,8 @@ def delete_activity(activity_id):
     activity = get_or_404(Activity, activity_id)
     require("activity.delete", activity)
     programme_id = activity.programme_id
-    try:
+    with back_on_error(url_for("catalog.admin_activity", activity_id=activity_id)):
         ops.delete_activity(activity)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("catalog.admin_activity", activity_id=activity_id))
     flash(_("Activity deleted."), "success")
     return redirect(url_for("catalog.admin_activities", programme_id=programme_id))
 
@@ -308,18 +293,6 @@ def _parse_session_rows(form_data, row_errors):
     return sessions, rows
 
 
-def _add_field_errors(fields, error, unplaced):
-    """Put each problem of ``error`` beside its field (``fields``: name -> field); a field
-    that already shows the form's own problem keeps just that one; the rest goes to
-    ``unplaced``."""
-    for name, problems in error.fields.items():
-        target = fields.get(name)
-        if target is None:
-            unplaced += [p for p in problems if p not in unplaced]
-        elif not target.errors:
-            target.errors = list(dict.fromkeys(problems))
-
-
 def _event_form(activity, event=None):
     form = EventForm(obj=event)
     trainer_q = select(Person).where(Person.active.is_(True), Person.roles.any(RoleGrant.role == "trainer")).order_by(Person.name)
@@ -334,7 +307,6 @@ def _event_form(activity, event=None):
         form.enrol_closes_at.data = _local(event.enrol_closes_at).replace(tzinfo=None) if event.enrol_closes_at else None
     rows = _session_rows(activity, event)
     session_problems, row_errors = [], {}
-    status = 200
     if request.method == "POST":
         rows = _posted_rows(request.form)
         if "add_row" in request.form:
@@ -343,14 +315,15 @@ def _event_form(activity, event=None):
                 rows.append(_empty_row())
             return render_template("catalog/event_form.html", form=form, activity=activity, event=event, rows=rows,
                                    session_problems=[], row_errors={}, focus_row=len(rows) - 1), 200
+    sessions, session_rows = ([], []) if request.method != "POST" else _parse_session_rows(request.form, row_errors)
+
+    def save():
         # Every problem in one round: the form's own checks, the session rows and the
         # operation's rules are all collected before anything is written.
-        form.validate_on_submit()
         problems = Problems()
         for name, messages in form.errors.items():
             for m in messages:
                 problems.add(name, m)
-        sessions, session_rows = _parse_session_rows(request.form, row_errors)
         if row_errors:
             problems.add("sessions", _("Some session rows are not valid."))
         tz = _tz()
@@ -362,34 +335,39 @@ def _event_form(activity, event=None):
             "trainer_ids": form.trainer_ids.data or [],
         }
         # A field the form refused is left out (its own message says why).
-        data = {k: v for k, v in values.items() if not getattr(form, k).errors}
+        data = {k: v for k, v in values.items() if not form[k].errors}
         data["sessions"] = sessions
         try:
-            ops.save_event(activity, data, event, problems=problems)
+            return ops.save_event(activity, data, event, problems=problems)
         except ValidationError as error:
-            fields = {name: f for name, f in form._fields.items() if name != "csrf_token"}
-            placed = {}
-            for name, messages in error.fields.items():
-                parts = name.split(".")
-                if len(parts) >= 2 and parts[0] == "sessions" and parts[1].isdigit() and int(parts[1]) < len(session_rows):
-                    row = session_rows[int(parts[1])]
-                    row_errors.setdefault(row, [])
-                    for m in messages:
-                        m = _("Session row %(n)s: %(problem)s", n=row + 1, problem=m)
-                        if m not in row_errors[row]:
-                            row_errors[row].append(m)
-                elif name == "sessions" and row_errors:
-                    continue  # the rows themselves say what is wrong
-                else:
-                    placed[name] = messages
-            error.fields = placed
-            _add_field_errors(fields, error, session_problems)
-            status = 422
+            error.fields = _place_row_errors(error.fields, session_rows, row_errors)
+            raise
+
+    return round_trip(
+        form, save, collect=True, unplaced=session_problems,
+        page=lambda: render_template("catalog/event_form.html", form=form, activity=activity, event=event, rows=rows,
+                                     session_problems=session_problems, row_errors=row_errors, focus_row=None),
+        done=lambda _saved: (_("Event saved."), url_for("catalog.admin_activity", activity_id=activity.id)))
+
+
+def _place_row_errors(fields, session_rows, row_errors):
+    """Move an error's ``sessions.<i>.*`` problems into ``row_errors`` (by the row shown,
+    as "Session row n: ..."); return the problems left for the form's fields."""
+    placed = {}
+    for name, messages in fields.items():
+        parts = name.split(".")
+        if len(parts) >= 2 and parts[0] == "sessions" and parts[1].isdigit() and int(parts[1]) < len(session_rows):
+            row = session_rows[int(parts[1])]
+            row_errors.setdefault(row, [])
+            for m in messages:
+                m = _("Session row %(n)s: %(problem)s", n=row + 1, problem=m)
+                if m not in row_errors[row]:
+                    row_errors[row].append(m)
+        elif name == "sessions" and row_errors:
+            continue  # the rows themselves say what is wrong
         else:
-            flash(_("Event saved."), "success")
-            return redirect(url_for("catalog.admin_activity", activity_id=activity.id))
-    return render_template("catalog/event_form.html", form=form, activity=activity, event=event, rows=rows,
-                           session_problems=session_problems, row_errors=row_errors, focus_row=None), status
+            placed[name] = messages
+    return placed
 
 
 @bp.route("/admin/activities/<int:activity_id>/events/new", methods=["GET", "POST"])
@@ -414,10 +392,7 @@ def delete_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.delete", event)
     activity_id = event.activity_id
-    try:
+    with back_on_error(url_for("catalog.edit_event", event_id=event_id)):
         ops.delete_event(event)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("catalog.edit_event", event_id=event_id))
     flash(_("Event deleted."), "success")
     return redirect(url_for("catalog.admin_activity", activity_id=activity_id))

@@ -7,10 +7,10 @@ from lms.attendance.operations import cadence_warning
 from lms.catalog.models import Event
 from lms.completion import operations
 from lms.completion.forms import FinalizeForm, ReopenForm
-from lms.errors import Conflict, ValidationError
+from lms.errors import Conflict
 from lms.people.models import Person
 from lms.types import utcnow
-from lms.web import apply_errors, can, get_or_404, require
+from lms.web import round_trip, can, get_or_404, require
 
 bp = Blueprint("completion", __name__, template_folder="templates")
 
@@ -74,15 +74,11 @@ def reopen(event_id):
     if request.method == "GET":  # a reload after a refused reopen: back to the completion page
         return redirect(url_for(".event_completion", event_id=event.id))
     form = ReopenForm()
-    if not form.validate():
-        return _event_page(event, reopen_form=form, status=422)
-    try:
-        operations.reopen(event, by=current_user, reason=form.reason.data)
-    except ValidationError as error:
-        apply_errors(form, error)
-        return _event_page(event, reopen_form=form, status=422)
-    flash(_("The event is reopened (%(status)s); attendance can be corrected. Its earlier results are superseded until you finalize it again.", status=event.status_label), "success")
-    return redirect(url_for(".event_completion", event_id=event.id))
+    return round_trip(
+        form, lambda: operations.reopen(event, by=current_user, reason=form.reason.data),
+        page=lambda: _event_page(event, reopen_form=form)[0],
+        done=lambda _r: (_("The event is reopened (%(status)s); attendance can be corrected. Its earlier results are superseded until you finalize it again.", status=event.status_label),
+                         url_for(".event_completion", event_id=event.id)))
 
 
 def _transcript(person, template):

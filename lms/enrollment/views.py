@@ -9,12 +9,12 @@ from lms.auth import policy
 from lms.catalog.models import Activity, Event, Session
 from lms.enrollment import operations as ops
 from lms.enrollment.forms import CapacityForm, EnrolPersonForm, ManagerEnrolForm, MoveForm, PriorForm, RejectForm
-from lms.enrollment.models import ENROLLMENT_STATUSES, Enrollment, PriorCompletion
-from lms.errors import DomainError, ValidationError
+from lms.enrollment.models import Enrollment, PriorCompletion
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.people.models import Person
 from lms.types import utcnow
-from lms.web import apply_errors, get_or_404, paginate, require
+from lms.web import back_on_error, get_or_404, paginate, require, round_trip
 
 bp = Blueprint("enrollment", __name__, template_folder="templates")
 
@@ -32,12 +32,8 @@ def _explain(enrollment, verb):
 def enrol(event_id):
     event = get_or_404(Event, event_id)
     require("enrollment.create_self")
-    try:
+    with back_on_error(url_for("catalog.event", event_id=event.id)):
         enrollment = ops.enrol(current_user, event)
-    except DomainError as error:
-        db.session.rollback()  # the redirect below would otherwise commit a half-done change
-        flash(error.message, "error")
-        return redirect(url_for("catalog.event", event_id=event.id))
     flash(_explain(enrollment, "self"), "success")
     return redirect(url_for("catalog.event", event_id=event.id))
 
@@ -47,15 +43,12 @@ def enrol(event_id):
 def cancel(enrollment_id):
     enrollment = get_or_404(Enrollment, enrollment_id)
     require("enrollment.cancel", enrollment)
-    try:
-        ops.cancel(enrollment, current_user, reason=request.form.get("reason") or None)
-    except DomainError as error:
-        db.session.rollback()  # the redirect below would otherwise commit a half-done change
-        flash(error.message, "error")
-    else:
-        flash(_("The enrolment is cancelled."), "success")
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("enrollment.my_learning"))
+    back = back if back.startswith("/") and not back.startswith("//") else url_for("enrollment.my_learning")
+    with back_on_error(back):
+        ops.cancel(enrollment, current_user, reason=request.form.get("reason") or None)
+    flash(_("The enrolment is cancelled."), "success")
+    return redirect(back)
 
 
 @bp.route("/me/learning")
@@ -117,21 +110,19 @@ def approvals():
 
     if request.method == "POST":
         if not form.validate_on_submit():
-            db.session.rollback()
             return page_again(422)
         person = db.session.get(Person, form.person_id.data) if is_id(form.person_id.data) else None
         event = db.session.get(Event, form.event_id.data) if is_id(form.event_id.data) else None
         if person is None or event is None:
-            db.session.rollback()
             (form.person_id if person is None else form.event_id).errors = [
                 _("Choose a person.") if person is None else _("Choose an event.")]
             return page_again(422)
         if not policy.can(current_user, "enrollment.create_for", (person, event)):
             abort(403)
         try:
-            enrollment = ops.enrol(person, event, by=current_user)
+            with db.session.begin_nested():
+                enrollment = ops.enrol(person, event, by=current_user)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
             return page_again(422)
         flash(_explain(enrollment, "for"), "success")
@@ -144,17 +135,15 @@ def approvals():
 def decide(enrollment_id):
     enrollment = get_or_404(Enrollment, enrollment_id)
     require("enrollment.decide", enrollment)
-    try:
+    back = request.form.get("next") if (request.form.get("next") or "").startswith("/events/") else url_for("enrollment.approvals")
+    with back_on_error(back):
         if request.form.get("decision") == "approve":
             ops.approve(enrollment, current_user)
             flash(_("Approved: %(status)s", status=enrollment.status_label), "success")
         else:
             ops.reject(enrollment, current_user, request.form.get("reason", ""))
             flash(_("Rejected."), "success")
-    except DomainError as error:
-        db.session.rollback()  # the redirect below would otherwise commit a half-done change
-        flash(error.message, "error")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/events/") else url_for("enrollment.approvals"))
+    return redirect(back)
 
 
 # Person picker ---------------------------------------------------------------
@@ -206,17 +195,12 @@ def enrol_person(event_id):
     form = EnrolPersonForm()
     person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() and is_id(form.person_id.data) else None
     if person is None:
-        db.session.rollback()
         if not form.person_id.errors:
             form.person_id.errors = [_("Choose a person.")]
         return _roster_page(event, 422, enrol_form=form)
     require("enrollment.create_for", (person, event))
-    try:
+    with back_on_error(url_for("enrollment.roster", event_id=event.id)):
         enrollment = ops.enrol(person, event, by=current_user, check_window=not policy.coordinates(current_user, event.activity.programme_id))
-    except DomainError as error:
-        db.session.rollback()  # the redirect below would otherwise commit a half-done change
-        flash(error.message, "error")
-        return redirect(url_for("enrollment.roster", event_id=event.id))
     flash(_explain(enrollment, "for"), "success")
     return redirect(url_for("enrollment.roster", event_id=event.id))
 
@@ -231,12 +215,8 @@ def move(enrollment_id):
     if target is None:
         abort(400)
     source_id = enrollment.event_id
-    try:
+    with back_on_error(url_for("enrollment.roster", event_id=source_id)):
         moved, _promoted = ops.move(enrollment, target, current_user)
-    except DomainError as error:
-        db.session.rollback()  # the redirect below would otherwise commit a half-done change
-        flash(error.message, "error")
-        return redirect(url_for("enrollment.roster", event_id=source_id))
     flash(_("%(name)s moved to %(event)s: %(status)s.", name=moved.person.name, event=target.display_title, status=moved.status_label), "success")
     return redirect(url_for("enrollment.roster", event_id=source_id))
 
@@ -249,16 +229,10 @@ def capacity(event_id):
     if request.method == "GET":  # a reload after a refused change: back to the roster
         return redirect(url_for("enrollment.roster", event_id=event.id))
     form = CapacityForm()
-    if form.validate_on_submit():
-        try:
-            ops.set_capacity(event, form.capacity.data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Capacity is now %(n)s.", n=event.capacity), "success")
-            return redirect(url_for("enrollment.roster", event_id=event.id))
-    db.session.rollback()
-    return _roster_page(event, 422, capacity_form=form)
+    return round_trip(form, lambda: ops.set_capacity(event, form.capacity.data),
+                      page=lambda: _roster_page(event, capacity_form=form)[0],
+                      done=lambda _r: (_("Capacity is now %(n)s.", n=event.capacity),
+                                       url_for("enrollment.roster", event_id=event.id)))
 
 
 @bp.route("/events/<int:event_id>/promote", methods=["POST"])
@@ -286,18 +260,18 @@ def prior(person_id):
         activities = activities.where(Activity.programme_id.in_(programmes or {-1}))
     form.activity_id.choices = [("", _("(another course)"))] + [
         (str(a.id), a.title) for a in db.session.scalars(activities)]
-    if form.validate_on_submit():
+
+    def record():
         data = {"activity_id": int(form.activity_id.data) if form.activity_id.data else None, "title": form.title.data,
                 "completed_on": form.completed_on.data, "hours": form.hours.data, "evidence": form.evidence.data}
         activity = db.session.get(Activity, data["activity_id"]) if data["activity_id"] else None
         require("prior.record", (person, activity))
-        try:
-            ops.record_prior(person, data, current_user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Prior completion recorded."), "success")
-            return redirect(url_for("enrollment.prior", person_id=person.id))
-    priors = db.session.scalars(select(PriorCompletion).where(PriorCompletion.person_id == person.id)
-                                .order_by(PriorCompletion.completed_on.desc())).all()
-    return render_template("enrollment/prior.html", person=person, form=form, priors=priors), 422 if form.errors else 200
+        return ops.record_prior(person, data, current_user)
+
+    def page():
+        priors = db.session.scalars(select(PriorCompletion).where(PriorCompletion.person_id == person.id)
+                                    .order_by(PriorCompletion.completed_on.desc())).all()
+        return render_template("enrollment/prior.html", person=person, form=form, priors=priors)
+
+    return round_trip(form, record, page=page,
+                      done=lambda _r: (_("Prior completion recorded."), url_for("enrollment.prior", person_id=person.id)))

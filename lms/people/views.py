@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from lms.errors import Conflict, DomainError, ValidationError
+from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.people import operations as ops
 from lms.people.forms import FunctionForm, ImportForm, OrganisationForm, PersonForm, RoleForm
 from lms.people.models import ORGANISATION_KINDS, ROLES, JobFunction, Organisation, Person, RoleGrant
-from lms.web import apply_errors, get_or_404, paginate, require
+from lms.web import GoBack, back_on_error, get_or_404, paginate, require, round_trip
 
 bp = Blueprint("people", __name__, template_folder="templates")
 
@@ -46,18 +46,14 @@ def _organisation_form(org=None):
     form.parent_id.choices = [c for c in _organisation_choices(_("(none)")) if not org or c[0] != str(org.id)]
     if org is not None and request.method == "GET":
         form.parent_id.data = str(org.parent_id or "")
-    if form.validate_on_submit():
+
+    def save():
         data = {"name": form.name.data, "kind": form.kind.data, "region": form.region.data,
                 "parent_id": _int_or_none(form.parent_id.data)}
-        try:
-            saved = ops.save_organisation(data, org)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Saved %(name)s.", name=saved.name), "success")
-            return redirect(url_for("people.organisations"))
-    status = 422 if form.errors else 200
-    return render_template("people/organisation_form.html", form=form, org=org), status
+        return ops.save_organisation(data, org)
+
+    return round_trip(form, save, page=lambda: render_template("people/organisation_form.html", form=form, org=org),
+                      done=lambda saved: (_("Saved %(name)s.", name=saved.name), url_for("people.organisations")))
 
 
 @bp.route("/admin/organisations/new", methods=["GET", "POST"])
@@ -81,11 +77,8 @@ def delete_organisation(org_id):
     org = get_or_404(Organisation, org_id)
     require("organisation.delete", org)
     name = org.name
-    try:
+    with back_on_error(url_for("people.edit_organisation", org_id=org_id)):
         ops.delete_organisation(org)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("people.edit_organisation", org_id=org_id))
     flash(_("Deleted %(name)s.", name=name), "success")
     return redirect(url_for("people.organisations"))
 
@@ -111,16 +104,10 @@ def edit_function(fn_id=None):
     if fn is not None:
         form.code.render_kw = {"readonly": True}
         form.code.data = fn.code
-    if form.validate_on_submit():
-        data = {"name": form.name.data} if fn else {"code": form.code.data, "name": form.name.data}
-        try:
-            ops.save_function(data, fn)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("people.functions"))
-    return render_template("people/function_form.html", form=form, fn=fn), 422 if form.errors else 200
+    return round_trip(
+        form, lambda: ops.save_function({"name": form.name.data} if fn else {"code": form.code.data, "name": form.name.data}, fn),
+        page=lambda: render_template("people/function_form.html", form=form, fn=fn),
+        done=lambda _r: (_("Saved."), url_for("people.functions")))
 
 
 # People ----------------------------------------------------------------------
@@ -173,7 +160,8 @@ def _person_form(person=None):
         form.organisation_id.data = str(person.organisation_id or "")
         form.function_code.data = person.job_function.code if person.job_function else ""
         form.password.data = ""
-    if form.validate_on_submit():
+
+    def save():
         data = {
             "email": form.email.data, "name": form.name.data,
             "organisation_id": _int_or_none(form.organisation_id.data),
@@ -181,17 +169,10 @@ def _person_form(person=None):
             "birth_year": form.birth_year.data, "locale": form.locale.data,
             "password": form.password.data or None, "active": form.active.data,
         }
-        try:
-            saved = ops.save_person(data, person, by=current_user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except Conflict as error:
-            flash(error.message, "error")
-            return render_template("people/person_form.html", form=form, person=person), 409
-        else:
-            flash(_("Saved %(name)s.", name=saved.name), "success")
-            return redirect(url_for("people.person", person_id=saved.id))
-    return render_template("people/person_form.html", form=form, person=person), 422 if form.errors else 200
+        return ops.save_person(data, person, by=current_user)
+
+    return round_trip(form, save, page=lambda: render_template("people/person_form.html", form=form, person=person),
+                      done=lambda saved: (_("Saved %(name)s.", name=saved.name), url_for("people.person", person_id=saved.id)))
 
 
 @bp.route("/admin/people/new", methods=["GET", "POST"])
@@ -216,7 +197,8 @@ def set_active(person_id):
     require("person.edit", person)
     active = request.form.get("active") == "1"
     try:
-        ops.set_active(person, active, by=current_user)
+        with db.session.begin_nested():
+            ops.set_active(person, active, by=current_user)
     except Conflict as error:
         flash(error.message, "error")
         return _person_page(person, 409)
@@ -231,24 +213,18 @@ def add_role(person_id):
     require("person.grant_role", person)
     form = RoleForm()
     _role_form_choices(form)
-    if form.validate_on_submit():
-        roles = [{"role": g.role, "programme_id": g.programme_id, "organisation_id": g.organisation_id} for g in person.roles]
-        roles.append({"role": form.role.data, "organisation_id": _int_or_none(form.organisation_id.data),
-                      "programme_id": _int_or_none(form.programme_id.data)})
-        try:
-            ops.save_person({"roles": roles}, person, by=current_user)
-        except ValidationError as error:
-            for problems in error.fields.values():
-                for p in problems:
-                    flash(p, "error")
-            return redirect(url_for("people.person", person_id=person.id)), 303
-        flash(_("Role added."), "success")
-    else:
-        for problems in form.errors.values():
-            for p in problems:
-                flash(p, "error")
-        return redirect(url_for("people.person", person_id=person.id)), 303
-    return redirect(url_for("people.person", person_id=person.id))
+    back = url_for("people.person", person_id=person.id)
+    if not form.validate_on_submit():
+        raise GoBack([p for problems in form.errors.values() for p in problems], back, status=303)
+    roles = [{"role": g.role, "programme_id": g.programme_id, "organisation_id": g.organisation_id} for g in person.roles]
+    roles.append({"role": form.role.data, "organisation_id": _int_or_none(form.organisation_id.data),
+                  "programme_id": _int_or_none(form.programme_id.data)})
+    try:
+        ops.save_person({"roles": roles}, person, by=current_user)
+    except ValidationError as error:
+        raise GoBack([p for problems in error.fields.values() for p in problems] or [error.message], back, status=303) from error
+    flash(_("Role added."), "success")
+    return redirect(back)
 
 
 @bp.route("/admin/people/<int:person_id>/roles/<int:grant_id>/delete", methods=["POST"])
@@ -262,7 +238,8 @@ def remove_role(person_id, grant_id):
     roles = [{"role": g.role, "programme_id": g.programme_id, "organisation_id": g.organisation_id}
              for g in person.roles if g.id != grant.id]
     try:
-        ops.save_person({"roles": roles}, person, by=current_user)
+        with db.session.begin_nested():
+            ops.save_person({"roles": roles}, person, by=current_user)
     except Conflict as error:
         flash(error.message, "error")
         return _person_page(person, 409)
@@ -278,7 +255,8 @@ def import_people():
     rows, result = None, None
     if form.validate_on_submit():
         try:
-            result = ops.import_people(form.file.data.read(10 * 1024 * 1024 + 1))
+            with db.session.begin_nested():
+                result = ops.import_people(form.file.data.read(10 * 1024 * 1024 + 1))
         except ValidationError as error:
             rows = error.extra.get("rows", [])
             flash(error.message, "error")

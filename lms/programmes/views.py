@@ -6,13 +6,13 @@ from sqlalchemy import func, select
 
 from lms.auth import policy
 from lms.downloads import download_headers
-from lms.errors import DomainError, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Organisation
 from lms.programmes import operations as ops
 from lms.programmes.forms import GoalForm, OutcomeForm, ProgrammeFilterForm, ThemeForm, planned_field_name, programme_form
 from lms.programmes.models import Goal, OrganisationOutcome, Programme, Theme
-from lms.web import apply_errors, get_or_404, paginate, require
+from lms.web import back_on_error, get_or_404, paginate, require, round_trip
 
 bp = Blueprint("programmes", __name__, template_folder="templates")
 
@@ -57,7 +57,8 @@ def _programme_form(programme=None):
         for function in functions:
             form[planned_field_name(function)].data = planned.get(function.id)
     target_problems = []
-    if form.validate_on_submit():
+
+    def save():
         data = {name: form[name].data for name in (
             "code", "name", "description", "starts_on", "ends_on", "issuer_name", "signer_name", "signer_title")}
         data["organisation_ids"] = form.organisation_ids.data or []
@@ -68,19 +69,19 @@ def _programme_form(programme=None):
             upload = form.logo.data
             if form.remove_logo.data:
                 ops.set_logo(saved, None)
-            elif upload and getattr(upload, "filename", ""):
+            elif upload and upload.filename:
                 ops.set_logo(saved, upload.read(ops.MAX_LOGO_BYTES + 1))
         except ValidationError as error:
-            db.session.rollback()
-            target_problems = error.fields.get("targets", [])
-            apply_errors(form, error)
-        else:
-            flash(_("Saved %(name)s.", name=saved.name), "success")
-            return redirect(url_for("programmes.show", programme_id=saved.id))
-    status = 422 if (form.errors or target_problems) else 200
+            target_problems.extend(error.fields.pop("targets", []))
+            raise
+        return saved
+
     planned_fields = [(f, form[planned_field_name(f)]) for f in functions]
-    return render_template("programmes/form.html", form=form, programme=programme, planned_fields=planned_fields,
-                           target_problems=target_problems), status
+    return round_trip(
+        form, save,
+        page=lambda: render_template("programmes/form.html", form=form, programme=programme, planned_fields=planned_fields,
+                                     target_problems=target_problems),
+        done=lambda saved: (_("Saved %(name)s.", name=saved.name), url_for("programmes.show", programme_id=saved.id)))
 
 
 @bp.route("/admin/programmes/new", methods=["GET", "POST"])
@@ -103,11 +104,8 @@ def edit(programme_id):
 def delete(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("programme.delete", programme)
-    try:
+    with back_on_error(url_for("programmes.show", programme_id=programme_id)):
         ops.delete_programme(programme)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("programmes.show", programme_id=programme_id))
     flash(_("Programme deleted."), "success")
     return redirect(url_for("programmes.index"))
 
@@ -122,15 +120,9 @@ def add_theme(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("theme.edit", programme)
     form = ThemeForm()
-    if form.validate_on_submit():
-        try:
-            ops.save_theme(programme, {"name": form.name.data})
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Theme added."), "success")
-            return _to_themes(programme.id)
-    return _show(programme, theme_form=form, status=422)
+    return round_trip(form, lambda: ops.save_theme(programme, {"name": form.name.data}),
+                      page=lambda: _show(programme, theme_form=form)[0],
+                      done=lambda _t: (_("Theme added."), _to_themes(programme.id).location))
 
 
 @bp.route("/admin/themes/<int:theme_id>", methods=["POST"])
@@ -139,7 +131,8 @@ def rename_theme(theme_id):
     theme = get_or_404(Theme, theme_id)
     require("theme.edit", theme)
     try:
-        ops.save_theme(theme.programme, {"name": request.form.get("name", "")}, theme)
+        with db.session.begin_nested():
+            ops.save_theme(theme.programme, {"name": request.form.get("name", "")}, theme)
     except ValidationError as error:
         return _show(theme.programme, theme_errors={theme.id: error.fields.get("name", [])}, status=422)
     flash(_("Theme renamed."), "success")
@@ -179,17 +172,14 @@ def _goal_form(programme, goal=None):
     if goal is not None and request.method == "GET":
         form.function_codes.data = [f.code for f in goal.functions]
         form.activity_ids.data = [a.id for a in goal.activities]
-    if form.validate_on_submit():
+
+    def save():
         data = {"title": form.title.data, "unit": form.unit.data, "target": form.target.data, "basis": form.basis.data,
                 "function_codes": form.function_codes.data or [], "activity_ids": form.activity_ids.data or []}
-        try:
-            ops.save_goal(programme, data, goal)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Goal saved."), "success")
-            return redirect(url_for("programmes.show", programme_id=programme.id) + "#goals")
-    return render_template("programmes/goal_form.html", form=form, programme=programme, goal=goal), 422 if form.errors else 200
+        return ops.save_goal(programme, data, goal)
+
+    return round_trip(form, save, page=lambda: render_template("programmes/goal_form.html", form=form, programme=programme, goal=goal),
+                      done=lambda _g: (_("Goal saved."), url_for("programmes.show", programme_id=programme.id) + "#goals"))
 
 
 @bp.route("/admin/programmes/<int:programme_id>/goals/new", methods=["GET", "POST"])
@@ -229,21 +219,22 @@ def outcomes(goal_id):
     form = OutcomeForm()
     form.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(ops.outcome_organisations(goal.programme))
                                     if managed is None or o.id in managed]
-    if goal.unit == "organisations" and form.validate_on_submit():
+
+    def record():
         require("outcome.record", (goal, form.organisation_id.data))
         upload = form.attachment.data
         attachment = (upload.filename, upload.read(ops.MAX_ATTACHMENT + 1)) if upload and upload.filename else None
-        try:
-            ops.record_outcome(goal, {"organisation_id": form.organisation_id.data, "evidence": form.evidence.data},
-                               current_user, attachment)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Outcome recorded."), "success")
-            return redirect(url_for("programmes.outcomes", goal_id=goal.id))
-    page = paginate(ops.outcomes_query(goal, managed))
-    return render_template("programmes/outcomes.html", goal=goal, form=form, page=page,
-                           coordinator=managed is None), 422 if form.errors else 200
+        return ops.record_outcome(goal, {"organisation_id": form.organisation_id.data, "evidence": form.evidence.data},
+                                  current_user, attachment)
+
+    def page():
+        return render_template("programmes/outcomes.html", goal=goal, form=form, page=paginate(ops.outcomes_query(goal, managed)),
+                               coordinator=managed is None)
+
+    if goal.unit != "organisations":
+        return page()
+    return round_trip(form, record, page=page,
+                      done=lambda _o: (_("Outcome recorded."), url_for("programmes.outcomes", goal_id=goal.id)))
 
 
 @bp.route("/outcomes/<int:outcome_id>/attachment")
