@@ -18,11 +18,6 @@ def own_marks(enrollment, marks):
     return [m for m in marks if m.session.event_id == enrollment.event_id]
 
 
-def hours_of(marks, hours_per_session=None):
-    """Hours credited for attended marks (see :mod:`lms.attendance.hours`)."""
-    return to_hours(minutes_of(marks))
-
-
 def credited(marks):
     """``(hours, details)`` for a CompletionResult: exact minutes and sessions attended."""
     minutes = minutes_of(marks)

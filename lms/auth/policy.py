@@ -197,10 +197,6 @@ def _outcome_record(user, obj=None):
     return manages(user, organisation_id)
 
 
-def _kind_view(user, obj=None):
-    return True
-
-
 # --- attendance and completion (issue 4) ---
 def _event_of(obj):
     """The event of a session (or the event itself)."""
@@ -426,10 +422,3 @@ def require(user, action, obj=None):
     """Raise :class:`Forbidden` unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         raise Forbidden(code="forbidden")
-
-
-def register(action, rule):
-    """Let an area or plugin add its own action to the policy (refuses redefinition)."""
-    if action in RULES:
-        raise ValueError(f"Access rule {action!r} is already defined.")
-    RULES[action] = rule

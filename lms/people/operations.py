@@ -267,7 +267,7 @@ def _guard_admins(person, by, *, deactivating=False, removing_admin=False):
         )
 
 
-def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None, include_inactive=True):
+def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None):
     """People the viewer may see (managers: their organisations), filtered."""
     from lms.auth import policy
 
@@ -284,8 +284,6 @@ def people_query(viewer, q=None, organisation_id=None, function_code=None, role=
         query = query.join(JobFunction, Person.job_function_id == JobFunction.id).where(JobFunction.code == function_code)
     if role:
         query = query.where(Person.roles.any(RoleGrant.role == role))
-    if not include_inactive:
-        query = query.where(Person.active.is_(True))
     return query
 
 
