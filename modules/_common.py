@@ -24,7 +24,7 @@ def credited(marks):
     return to_hours(minutes), {"minutes": minutes, "sessions_attended": len(attended_marks(marks))}
 
 
-# --- certificate lines (issue 5) ---
+# --- certificate lines: dates and places as a certificate prints them ---
 
 def local_day(moment):
     """A stored (UTC) moment as a date in the reader's timezone (a certificate's holder's)."""

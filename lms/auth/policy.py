@@ -197,7 +197,7 @@ def _outcome_record(user, obj=None):
     return manages(user, organisation_id)
 
 
-# --- attendance and completion (issue 4) ---
+# --- attendance and completion ---
 def _event_of(obj):
     """The event of a session (or the event itself)."""
     return getattr(obj, "event", None) or obj
@@ -296,7 +296,7 @@ def _roster_view(user, event=None):
     return trains(user, event) or coordinates(user, event.activity.programme_id) or is_manager(user)
 
 
-# --- certificates (issue 5) ---
+# --- certificates ---
 def _certificate_view(user, certificate=None):
     """The holder, managers of the holder's organisation (at enrolment or now), and
     coordinators of the programme."""
@@ -369,7 +369,7 @@ RULES = {
     "event.create": _coordinator_of,
     "event.edit": _coordinator_of,
     "event.delete": _coordinator_of,
-    # Attendance, finalize and transcripts (issue 4).
+    # Attendance, finalize and transcripts.
     "attendance.mark": _trains_or_coordinates,
     "attendance.audit": _coordinator_of,
     "attendance.checkin": _signed_in,
@@ -398,7 +398,7 @@ RULES = {
     "progress.view": lambda u, o=None: _signed_in(u) and (_coordinator_of(u, o) or is_manager(u)),
     "admin.access": lambda u, o=None: is_coordinator(u),
     "api.use": _signed_in,
-    # Certificates (issue 5).
+    # Certificates.
     "certificate.mine": _signed_in,
     "certificate.list": lambda u, o=None: _signed_in(u) and (is_coordinator(u) or is_manager(u)),
     "certificate.view": _certificate_view,
