@@ -18,18 +18,13 @@ def own_marks(enrollment, marks):
     return [m for m in marks if m.session.event_id == enrollment.event_id]
 
 
-def hours_of(marks, hours_per_session=None):
-    """Hours credited for attended marks (see :mod:`lms.attendance.hours`)."""
-    return to_hours(minutes_of(marks))
-
-
 def credited(marks):
     """``(hours, details)`` for a CompletionResult: exact minutes and sessions attended."""
     minutes = minutes_of(marks)
     return to_hours(minutes), {"minutes": minutes, "sessions_attended": len(attended_marks(marks))}
 
 
-# --- certificate lines (issue 5) ---
+# --- certificate lines: dates and places as a certificate prints them ---
 
 def local_day(moment):
     """A stored (UTC) moment as a date in the reader's timezone (a certificate's holder's)."""

@@ -197,11 +197,7 @@ def _outcome_record(user, obj=None):
     return manages(user, organisation_id)
 
 
-def _kind_view(user, obj=None):
-    return True
-
-
-# --- attendance and completion (issue 4) ---
+# --- attendance and completion ---
 def _event_of(obj):
     """The event of a session (or the event itself)."""
     return getattr(obj, "event", None) or obj
@@ -300,7 +296,7 @@ def _roster_view(user, event=None):
     return trains(user, event) or coordinates(user, event.activity.programme_id) or is_manager(user)
 
 
-# --- certificates (issue 5) ---
+# --- certificates ---
 def _certificate_view(user, certificate=None):
     """The holder, managers of the holder's organisation (at enrolment or now), and
     coordinators of the programme."""
@@ -373,7 +369,7 @@ RULES = {
     "event.create": _coordinator_of,
     "event.edit": _coordinator_of,
     "event.delete": _coordinator_of,
-    # Attendance, finalize and transcripts (issue 4).
+    # Attendance, finalize and transcripts.
     "attendance.mark": _trains_or_coordinates,
     "attendance.audit": _coordinator_of,
     "attendance.checkin": _signed_in,
@@ -402,7 +398,7 @@ RULES = {
     "progress.view": lambda u, o=None: _signed_in(u) and (_coordinator_of(u, o) or is_manager(u)),
     "admin.access": lambda u, o=None: is_coordinator(u),
     "api.use": _signed_in,
-    # Certificates (issue 5).
+    # Certificates.
     "certificate.mine": _signed_in,
     "certificate.list": lambda u, o=None: _signed_in(u) and (is_coordinator(u) or is_manager(u)),
     "certificate.view": _certificate_view,
@@ -426,10 +422,3 @@ def require(user, action, obj=None):
     """Raise :class:`Forbidden` unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         raise Forbidden(code="forbidden")
-
-
-def register(action, rule):
-    """Let an area or plugin add its own action to the policy (refuses redefinition)."""
-    if action in RULES:
-        raise ValueError(f"Access rule {action!r} is already defined.")
-    RULES[action] = rule

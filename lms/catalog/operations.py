@@ -14,7 +14,7 @@ from lms.types import utcnow
 from lms.validation import Problems, aware_datetime, boolean, choice, id_list, integer, str_list, text
 
 
-def _number(data, name, problems, minimum_exclusive=0):
+def _number(data, name, problems):
     value = data.get(name)
     if value is None or value == "":
         return None
@@ -28,19 +28,19 @@ def _number(data, name, problems, minimum_exclusive=0):
     except (TypeError, ValueError, OverflowError):
         problems.add(name, _("Must be a number."))
         return None
-    if number <= minimum_exclusive or number > 1000:
+    if number <= 0 or number > 1000:
         problems.add(name, _("Must be more than 0."))
         return None
     return number
 
 
 def save_activity(data, activity=None, problems=None):
-    """Create or update an activity. ``data``: programme_id, kind, title, description,
-    theme_id, hours_per_session, requires_approval, eligible_function_codes,
-    prerequisite_activity_ids, settings (validated by the kind plugin).
+    """Create or update an activity: :func:`parse_activity`, then :func:`apply_activity`."""
+    return apply_activity(parse_activity(data, activity, problems), activity)
 
-    Every problem is collected before one ValidationError is raised (nothing written);
-    ``problems`` may bring ones a form already found, so all show in one round."""
+
+def parse_activity(data, activity=None, problems=None):
+    """Activity ``{attribute: value}`` from ``data``, or one ValidationError with all problems (a form's too)."""
     problems = problems if problems is not None else Problems()
     creating = activity is None
     programme = activity.programme if activity else None
@@ -94,25 +94,34 @@ def save_activity(data, activity=None, problems=None):
                     for m in msgs:
                         problems.add(f"settings.{name}", m)
     problems.raise_if_any()
-    if creating:
-        activity = Activity(programme=programme, kind=kind_code, title=title, settings=settings or {})
-        db.session.add(activity)
+    changes = {"programme": programme, "kind": kind_code} if creating else {}
     if title:
-        activity.title = title
+        changes["title"] = title
     if "description" in data:
-        activity.description = description or ""
+        changes["description"] = description or ""
     if "theme_id" in data:
-        activity.theme = theme
+        changes["theme"] = theme
     if "hours_per_session" in data:
-        activity.hours_per_session = hours
+        changes["hours_per_session"] = hours
     if requires_approval is not None:
-        activity.requires_approval = requires_approval
+        changes["requires_approval"] = requires_approval
     if functions is not None:
-        activity.eligible_functions = functions
+        changes["eligible_functions"] = functions
     if prerequisites is not None:
-        activity.prerequisites = prerequisites
+        changes["prerequisites"] = prerequisites
     if settings is not None:
-        activity.settings = settings
+        changes["settings"] = settings
+    return changes
+
+
+def apply_activity(changes, activity=None):
+    """Write ``changes`` from :func:`parse_activity` to ``activity`` (a new one when None) and flush."""
+    if activity is None:
+        activity = Activity(**changes)
+        db.session.add(activity)
+    else:
+        for name, value in changes.items():
+            setattr(activity, name, value)
     db.session.flush()
     return activity
 
@@ -161,11 +170,12 @@ def _sessions(value, problems, programme):
 
 
 def save_event(activity, data, event=None, problems=None):
-    """Create or update an event of ``activity``. ``sessions``, when given, replaces the
-    event's sessions (matched by id where given, so attendance on kept sessions stays).
+    """Create or update an event of ``activity``: :func:`parse_event`, then :func:`apply_event`."""
+    return apply_event(activity, parse_event(activity, data, event, problems), event)
 
-    Every problem is collected before one ValidationError is raised (nothing written);
-    ``problems`` may bring ones a form already found, so all show in one round."""
+
+def parse_event(activity, data, event=None, problems=None):
+    """Event ``{attribute: value}`` from ``data``, or one ValidationError with all problems (a form's too)."""
     problems = problems if problems is not None else Problems()
     creating = event is None
     title = text(data, "title", problems, max_length=300)
@@ -201,23 +211,35 @@ def save_event(activity, data, event=None, problems=None):
         trainers = [found[i] for i in trainer_ids if i in found]
     sessions = _sessions(data.get("sessions"), problems, activity.programme)
     problems.raise_if_any()
-    if creating:
-        event = Event(activity=activity, capacity=capacity, status=status)
-        db.session.add(event)
+    changes = {}
     for field, value in (("title", title), ("place", place), ("online_url", online_url),
                          ("enrol_opens_at", opens), ("enrol_closes_at", closes)):
         if field in data:
-            setattr(event, field, value if value is not None else (None if field != "title" else ""))
+            changes[field] = value if value is not None else (None if field != "title" else "")
     if capacity is not None:
-        event.capacity = capacity
+        changes["capacity"] = capacity
     if status:
-        event.status = status
+        changes["status"] = status
     if trainers is not None:
-        event.trainers = trainers
+        changes["trainers"] = trainers
     if sessions is not None:
+        changes["sessions"] = sessions
+    return changes
+
+
+def apply_event(activity, changes, event=None):
+    """Write ``changes`` from :func:`parse_event`; given sessions replace the old ones, kept by id with their marks."""
+    creating = event is None
+    if creating:
+        event = Event(activity=activity)
+        db.session.add(event)
+    for name, value in changes.items():
+        if name != "sessions":
+            setattr(event, name, value)
+    if "sessions" in changes:
         existing = {s.id: s for s in event.sessions}
         keep = []
-        for item in sessions:
+        for item in changes["sessions"]:
             session = existing.get(item["id"]) if item["id"] else None
             if session is None:
                 session = Session()
@@ -225,7 +247,7 @@ def save_event(activity, data, event=None, problems=None):
             keep.append(session)
         event.sessions = sorted(keep, key=lambda s: s.starts_at)
     db.session.flush()
-    if capacity is not None and not creating:
+    if "capacity" in changes and not creating:
         _after_capacity_change(event)
     db.session.flush()
     return event
@@ -247,19 +269,6 @@ def delete_event(event):
         raise Conflict(_("People have enrolled; cancel the event instead of deleting it."), code="conflict")
     db.session.delete(event)
     db.session.flush()
-
-
-def add_session(event, starts_at, ends_at, place=None):
-    data = {"sessions": [{"id": s.id, "starts_at": s.starts_at, "ends_at": s.ends_at, "place": s.place} for s in event.sessions]
-            + [{"starts_at": starts_at, "ends_at": ends_at, "place": place}]}
-    return save_event(event.activity, data, event)
-
-
-def remove_session(session):
-    event = session.event
-    data = {"sessions": [{"id": s.id, "starts_at": s.starts_at, "ends_at": s.ends_at, "place": s.place}
-                         for s in event.sessions if s.id != session.id]}
-    return save_event(event.activity, data, event)
 
 
 def combine_local(day, clock, tz):

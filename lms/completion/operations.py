@@ -351,7 +351,7 @@ TRANSCRIPT_STATUSES = {"completed", "not_completed", "in_progress"}
 
 
 def _prior_items(person):
-    """Completions done outside the system (issue 3's PriorCompletion), kind "prior"."""
+    """Completions done outside the system (the enrolment area's PriorCompletion), kind "prior"."""
     try:
         from lms.enrollment.models import PriorCompletion
     except ImportError:  # HOOK: the enrolment area has not added prior completions yet

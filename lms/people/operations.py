@@ -153,12 +153,12 @@ def _roles(value, problems):
 
 
 def save_person(data, person=None, by=None):
-    """Create or update a person. ``data`` uses the API's field names:
-    email, name, organisation_id, function_code, gender, birth_year, locale, password,
-    active, roles ([{role, programme_id?, organisation_id?}]). ``by`` is who does it:
-    nobody deactivates or demotes themself or the last active administrator (409).
-    A new password, a deactivation or a removed role ends the person's other sessions
-    and revokes their API tokens."""
+    """Create or update a person: :func:`parse_person`, then :func:`apply_person`."""
+    return apply_person(parse_person(data, person, by), person)
+
+
+def parse_person(data, person=None, by=None):
+    """Person ``{attribute: value}`` from API-named ``data``; ValidationError, or 409 if ``by`` locks out an admin."""
     from datetime import date
 
     problems = Problems()
@@ -195,36 +195,41 @@ def save_person(data, person=None, by=None):
     active = boolean(data, "active", problems)
     roles = _roles(data.get("roles"), problems)
     problems.raise_if_any()
-    ends_sessions = False
     if not creating:
         deactivating = active is False and person.active
-        removed = roles is not None and any(
-            (g.role, g.programme_id, g.organisation_id) not in set(roles) for g in person.roles)
         removing_admin = roles is not None and person.has_role("admin") and not any(r[0] == "admin" for r in roles)
         _guard_admins(person, by, deactivating=deactivating, removing_admin=removing_admin)
-        ends_sessions = deactivating or removed or (isinstance(password, str) and bool(password))
-
-    if creating:
-        person = Person(email=email, name=name)
-        db.session.add(person)
-    if email:
-        person.email = email
-    if name:
-        person.name = name
+    changes = {}
+    for field, value in (("email", email), ("name", name), ("gender", gender), ("locale", locale),
+                         ("password", password), ("active", active), ("roles", roles)):
+        if value is not None and value != "":
+            changes[field] = value
     if "organisation_id" in data:
-        person.organisation = organisation
+        changes["organisation"] = organisation
     if "function_code" in data:
-        person.job_function = function
-    if gender:
-        person.gender = gender
+        changes["job_function"] = function
     if "birth_year" in data:
-        person.birth_year = birth_year
-    if locale:
-        person.locale = locale
-    if isinstance(password, str) and password:
+        changes["birth_year"] = birth_year
+    return changes
+
+
+def apply_person(changes, person=None):
+    """Write ``changes`` from :func:`parse_person`; a new password, deactivation or lost role ends other sessions."""
+    changes = dict(changes)
+    password = changes.pop("password", None)
+    roles = changes.pop("roles", None)
+    ends_sessions = person is not None and (
+        (changes.get("active") is False and person.active)
+        or (roles is not None and any((g.role, g.programme_id, g.organisation_id) not in set(roles) for g in person.roles))
+        or password is not None
+    )
+    if person is None:
+        person = Person()
+        db.session.add(person)
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if password is not None:
         person.password_hash = hash_password(password)
-    if active is not None:
-        person.active = active
     if roles is not None:
         wanted = set(roles)
         for grant in list(person.roles):
@@ -262,7 +267,7 @@ def _guard_admins(person, by, *, deactivating=False, removing_admin=False):
         )
 
 
-def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None, include_inactive=True):
+def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None):
     """People the viewer may see (managers: their organisations), filtered."""
     from lms.auth import policy
 
@@ -279,8 +284,6 @@ def people_query(viewer, q=None, organisation_id=None, function_code=None, role=
         query = query.join(JobFunction, Person.job_function_id == JobFunction.id).where(JobFunction.code == function_code)
     if role:
         query = query.where(Person.roles.any(RoleGrant.role == role))
-    if not include_inactive:
-        query = query.where(Person.active.is_(True))
     return query
 
 
@@ -296,12 +299,12 @@ def set_active(person, active, by=None):
 
 
 def import_people(raw):
-    """Create or update people from CSV text (columns: IMPORT_COLUMNS).
+    """Create or update people from CSV text: :func:`parse_import`, then :func:`apply_import`."""
+    return apply_import(parse_import(raw))
 
-    Every row is checked first; on any problem nothing is written and a
-    ValidationError carries ``rows=[{"row": n, "problems": [...]}]`` (the header is row 1).
-    Returns ``{"created": n, "updated": n}``.
-    """
+
+def parse_import(raw):
+    """Checked rows from CSV text (IMPORT_COLUMNS), or one ValidationError with ``rows=[{"row", "problems"}]``."""
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
@@ -324,8 +327,8 @@ def import_people(raw):
             _("Some columns are missing."),
             rows=[{"row": 1, "problems": [_("Missing column: %(col)s", col=c) for c in missing]}],
         )
-    organisations = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
-    functions = {f.code for f in db.session.scalars(select(JobFunction))}
+    organisations = {o.name.lower(): o.id for o in db.session.scalars(select(Organisation))}
+    functions = {f.code: f.id for f in db.session.scalars(select(JobFunction))}
     rows, problems_by_row, seen = [], [], {}
     try:
         for number, values in enumerate(reader, start=2):
@@ -364,32 +367,37 @@ def import_people(raw):
                 problems.append(_("locale: use one of %(values)s", values=", ".join(LOCALES)))
             if problems:
                 problems_by_row.append({"row": number, "problems": [str(p) for p in problems]})
-            rows.append((row, email, gender, birth_year, locale))
+                continue
+            rows.append({
+                "email": email, "name": row["name"], "gender": gender, "locale": locale,
+                "organisation_id": organisations[org.lower()] if org else None,
+                "job_function_id": functions[code] if code else None,
+                "birth_year": int(birth_year) if birth_year else None,
+            })
     except csv.Error as exc:
         problems_by_row.append({"row": reader.line_num, "problems": [_("The CSV could not be read: %(error)s", error=str(exc))]})
     if problems_by_row:
         raise ValidationError(_("Nothing was imported: fix the rows below and try again."), rows=problems_by_row)
-    existing = {p.email: p for p in db.session.scalars(select(Person).where(Person.email.in_(list(seen))))}
-    function_ids = {f.code: f.id for f in db.session.scalars(select(JobFunction))}
+    return rows
+
+
+def apply_import(rows):
+    """Write rows from :func:`parse_import` (matched to people by email); ``{"created": n, "updated": n}``."""
+    existing = {p.email: p for p in db.session.scalars(select(Person).where(Person.email.in_([r["email"] for r in rows])))}
     created = updated = 0
-    for row, email, gender, birth_year, locale in rows:
-        person = existing.get(email)
+    for row in rows:
+        person = existing.get(row["email"])
         if person is None:
-            person = Person(email=email, locale=locale or "sv")
+            person = Person(email=row["email"], locale=row["locale"] or "sv")
             db.session.add(person)
             created += 1
         else:
             updated += 1
         person.name = row["name"]
-        if row.get("organisation"):
-            person.organisation_id = organisations[row["organisation"].lower()].id
-        if row.get("function_code"):
-            person.job_function_id = function_ids[row["function_code"]]
-        person.gender = gender
-        if birth_year:
-            person.birth_year = int(birth_year)
-        if locale:
-            person.locale = locale
+        person.gender = row["gender"]
+        for name in ("organisation_id", "job_function_id", "birth_year", "locale"):
+            if row[name]:
+                setattr(person, name, row[name])
     db.session.flush()
     return {"created": created, "updated": updated}
 
