@@ -100,14 +100,10 @@ def mine():
 def _organisation_choices():
     from lms.people.models import Organisation
 
-    from lms.programmes.models import programme_organisation
-
     query = select(Organisation).order_by(Organisation.name)
-    programmes = policy.coordinated_programme_ids(current_user)
-    if programmes is not None:
-        query = query.where(Organisation.id.in_(policy.managed_organisation_ids(current_user) or [-1])
-                            | Organisation.id.in_(select(programme_organisation.c.organisation_id)
-                                                  .where(programme_organisation.c.programme_id.in_(programmes or [-1]))))
+    overseen = policy.overseen_organisations_clause(current_user)
+    if overseen is not None:
+        query = query.where(overseen)
     return [("", _("All"))] + [(str(o.id), o.name) for o in db.session.scalars(query)]
 
 
