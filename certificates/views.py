@@ -2,7 +2,7 @@
 lists with zip download, downloads, revoke/reissue, an event's bulk issue and progress."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -91,6 +91,7 @@ def verify(code):
 # --- signed in -----------------------------------------------------------------------------
 
 @bp.route("/me/certificates")
+@login_required
 def mine():
     require("certificate.mine")
     page = paginate(operations.visible(current_user, person_id=current_user.id))
@@ -118,6 +119,7 @@ def _filtered(form):
 
 
 @bp.route("/manager/certificates")
+@login_required
 def manage():
     require("certificate.list")
     form = FilterForm(request.args)
@@ -131,6 +133,7 @@ def manage():
 
 
 @bp.route("/manager/certificates.zip", methods=["POST"])
+@login_required
 def manage_zip():
     """Many certificates at once: the ticked ones, or every valid one the filter finds."""
     require("certificate.list")
@@ -156,6 +159,7 @@ def manage_zip():
 
 
 @bp.route("/certificates/<code>.pdf")
+@login_required
 def download(code):
     certificate = _certificate_or_404(code)
     require("certificate.download", certificate)
@@ -166,6 +170,7 @@ def download(code):
 
 
 @bp.route("/certificates/<code>")
+@login_required
 def show(code):
     certificate = _certificate_or_404(code)
     require("certificate.view", certificate)
@@ -177,6 +182,7 @@ def _reason_page(certificate, action, form, status=200):
 
 
 @bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
+@login_required
 def revoke(code):
     certificate = _certificate_or_404(code)
     require("certificate.revoke", certificate)
@@ -193,6 +199,7 @@ def revoke(code):
 
 
 @bp.route("/certificates/<code>/reissue", methods=["GET", "POST"])
+@login_required
 def reissue(code):
     certificate = _certificate_or_404(code)
     require("certificate.reissue", certificate)
@@ -211,6 +218,7 @@ def reissue(code):
 # --- an event's certificates (coordinators issue; the event's trainers read) ---------------------
 
 @bp.route("/events/<int:event_id>/certificates")
+@login_required
 def event_certificates(event_id):
     event = get_or_404(Event, event_id)
     require("certificate.event_view", event)
@@ -222,6 +230,7 @@ def event_certificates(event_id):
 
 
 @bp.route("/events/<int:event_id>/certificates/issue", methods=["GET", "POST"])
+@login_required
 def issue_event(event_id):
     event = get_or_404(Event, event_id)
     require("certificate.bulk", event)
@@ -235,6 +244,7 @@ def issue_event(event_id):
 
 
 @bp.route("/certificates/batches/<int:batch_id>")
+@login_required
 def batch(batch_id):
     batch = get_or_404(CertificateBatch, batch_id)
     require("certificate.event_view", batch.event)
