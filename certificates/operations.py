@@ -474,15 +474,9 @@ def visible(user, *, person_id=None, organisation_id=None, event_id=None, status
     from lms.people.models import Person
 
     query = select(Certificate).join(Person, Person.id == Certificate.person_id)
-    programmes = policy.coordinated_programme_ids(user)
-    if programmes is not None:
-        managed = policy.managed_organisation_ids(user)
-        query = query.where(or_(
-            Certificate.programme_id.in_(programmes or [-1]),
-            Certificate.person_id == user.id,
-            Certificate.organisation_id.in_(managed or [-1]),
-            Person.organisation_id.in_(managed or [-1]),
-        ))
+    visible = policy.visible_certificates_clause(user)
+    if visible is not None:
+        query = query.where(visible)
     if person_id is not None:
         query = query.where(Certificate.person_id == person_id)
     if organisation_id is not None:

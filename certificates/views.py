@@ -2,7 +2,7 @@
 lists with zip download, downloads, revoke/reissue, an event's bulk issue and progress."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -90,6 +90,7 @@ def verify(code):
 # --- signed in -----------------------------------------------------------------------------
 
 @bp.route("/me/certificates")
+@login_required
 def mine():
     require("certificate.mine")
     page = paginate(operations.visible(current_user, person_id=current_user.id))
@@ -99,14 +100,10 @@ def mine():
 def _organisation_choices():
     from lms.people.models import Organisation
 
-    from lms.programmes.models import programme_organisation
-
     query = select(Organisation).order_by(Organisation.name)
-    programmes = policy.coordinated_programme_ids(current_user)
-    if programmes is not None:
-        query = query.where(Organisation.id.in_(policy.managed_organisation_ids(current_user) or [-1])
-                            | Organisation.id.in_(select(programme_organisation.c.organisation_id)
-                                                  .where(programme_organisation.c.programme_id.in_(programmes or [-1]))))
+    overseen = policy.overseen_organisations_clause(current_user)
+    if overseen is not None:
+        query = query.where(overseen)
     return [("", _("All"))] + [(str(o.id), o.name) for o in db.session.scalars(query)]
 
 
@@ -121,6 +118,7 @@ def _filtered(form):
 
 
 @bp.route("/manager/certificates")
+@login_required
 def manage():
     require("certificate.list")
     form = FilterForm(request.args)
@@ -134,6 +132,7 @@ def manage():
 
 
 @bp.route("/manager/certificates.zip", methods=["POST"])
+@login_required
 def manage_zip():
     """Many certificates at once: the ticked ones, or every valid one the filter finds."""
     require("certificate.list")
@@ -159,6 +158,7 @@ def manage_zip():
 
 
 @bp.route("/certificates/<code>.pdf")
+@login_required
 def download(code):
     certificate = _certificate_or_404(code)
     require("certificate.download", certificate)
@@ -167,6 +167,7 @@ def download(code):
 
 
 @bp.route("/certificates/<code>")
+@login_required
 def show(code):
     certificate = _certificate_or_404(code)
     require("certificate.view", certificate)
@@ -178,6 +179,7 @@ def _reason_page(certificate, action, form, status=200):
 
 
 @bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
+@login_required
 def revoke(code):
     certificate = _certificate_or_404(code)
     require("certificate.revoke", certificate)
@@ -189,6 +191,7 @@ def revoke(code):
 
 
 @bp.route("/certificates/<code>/reissue", methods=["GET", "POST"])
+@login_required
 def reissue(code):
     certificate = _certificate_or_404(code)
     require("certificate.reissue", certificate)
@@ -203,6 +206,7 @@ def reissue(code):
 # --- an event's certificates (coordinators issue; the event's trainers read) ---------------------
 
 @bp.route("/events/<int:event_id>/certificates")
+@login_required
 def event_certificates(event_id):
     event = get_or_404(Event, event_id)
     require("certificate.event_view", event)
@@ -214,6 +218,7 @@ def event_certificates(event_id):
 
 
 @bp.route("/events/<int:event_id>/certificates/issue", methods=["GET", "POST"])
+@login_required
 def issue_event(event_id):
     event = get_or_404(Event, event_id)
     require("certificate.bulk", event)
@@ -227,6 +232,7 @@ def issue_event(event_id):
 
 
 @bp.route("/certificates/batches/<int:batch_id>")
+@login_required
 def batch(batch_id):
     batch = get_or_404(CertificateBatch, batch_id)
     require("certificate.event_view", batch.event)

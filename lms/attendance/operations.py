@@ -450,7 +450,8 @@ def local_today(tz_name=None):
 
 def trainer_sessions_today(person):
     """Sessions today (in the person's timezone) of events ``person`` trains, by start."""
-    from lms.catalog.models import Event, Session, event_trainer
+    from lms.auth import policy
+    from lms.catalog.models import Event, Session
 
     today, tz = local_today(getattr(person, "timezone", None))
     start = datetime.combine(today, datetime.min.time(), tzinfo=tz)
@@ -458,8 +459,7 @@ def trainer_sessions_today(person):
     return db.session.scalars(
         select(Session)
         .join(Event, Event.id == Session.event_id)
-        .join(event_trainer, event_trainer.c.event_id == Event.id)
-        .where(event_trainer.c.person_id == person.id, Session.starts_at < end, Session.ends_at >= start)
+        .where(policy.trained_events_clause(person), Session.starts_at < end, Session.ends_at >= start)
         .order_by(Session.starts_at)
     ).all()
 
@@ -469,7 +469,8 @@ def trainer_events_query(person, when="upcoming"):
     session not yet ended, soonest first) or "past" (most recent first)."""
     from sqlalchemy import func
 
-    from lms.catalog.models import Event, Session, event_trainer
+    from lms.auth import policy
+    from lms.catalog.models import Event, Session
 
     now = utcnow()
     last_end = (
@@ -478,9 +479,7 @@ def trainer_events_query(person, when="upcoming"):
     first_start = (
         select(func.min(Session.starts_at)).where(Session.event_id == Event.id).correlate(Event).scalar_subquery()
     )
-    query = select(Event).join(event_trainer, event_trainer.c.event_id == Event.id).where(
-        event_trainer.c.person_id == person.id
-    )
+    query = select(Event).where(policy.trained_events_clause(person))
     if when == "past":
         return query.where(last_end < now).order_by(last_end.desc(), Event.id.desc())
     return query.where(or_(last_end >= now, last_end.is_(None))).order_by(first_start, Event.id)

@@ -4,7 +4,7 @@ import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.auth import policy
@@ -54,6 +54,7 @@ def _makeup_form(session, formdata=None):
 
 
 @bp.route("/sessions/<int:session_id>/attendance")
+@login_required
 def roster(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
@@ -61,6 +62,7 @@ def roster(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/attendance/<int:enrollment_id>", methods=["GET", "POST"])
+@login_required
 def mark(session_id, enrollment_id):
     from lms.enrollment.models import Enrollment
 
@@ -78,6 +80,7 @@ def mark(session_id, enrollment_id):
 
 
 @bp.route("/sessions/<int:session_id>/attendance/all-present", methods=["POST"])
+@login_required
 def mark_all_present(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
@@ -89,6 +92,7 @@ def mark_all_present(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/attendance/makeup", methods=["POST"])
+@login_required
 def add_makeup(session_id):
     from lms.enrollment.models import Enrollment
 
@@ -104,6 +108,7 @@ def add_makeup(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/attendance/audit")
+@login_required
 def session_audit(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.audit", session)
@@ -112,6 +117,7 @@ def session_audit(session_id):
 
 
 @bp.route("/people/<int:person_id>/attendance-audit")
+@login_required
 def person_audit(person_id):
     from lms.people.models import Person
 
@@ -122,6 +128,7 @@ def person_audit(person_id):
 
 
 @bp.route("/sessions/<int:session_id>/check-in-code")
+@login_required
 def check_in_code(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
@@ -157,6 +164,7 @@ def check_in_code(session_id):
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
+@login_required
 def checkin():
     require("attendance.checkin")
     session = None
@@ -181,6 +189,7 @@ def checkin():
 
 
 @bp.route("/checkin/done/<int:session_id>")
+@login_required
 def checked_in(session_id):
     require("attendance.checkin")
     session = get_or_404(Session, session_id)
@@ -188,6 +197,7 @@ def checked_in(session_id):
 
 
 @bp.route("/me/events")
+@login_required
 def my_events():
     require("trainer.events")
     when = "past" if request.args.get("when") == "past" else "upcoming"
@@ -205,6 +215,7 @@ def my_events():
 
 
 @bp.route("/admin/network-cadence")
+@login_required
 def network_cadence():
     from lms.programmes.models import Programme
 
@@ -223,6 +234,7 @@ def network_cadence():
 
 
 @bp.route("/events/<int:event_id>/action-plans", methods=["GET", "POST"])
+@login_required
 def action_plans(event_id):
     from lms.web import can
 

@@ -134,6 +134,150 @@ def trains(user, event):
     return user is not None and getattr(user, "is_authenticated", False) and any(t.id == user.id for t in event.trainers)
 
 
+# --- row scoping and bypasses --------------------------------------------------------------
+# Which rows a user sees in a list, and who may skip a rule, are decided here once; views,
+# API endpoints and operations ask these functions, so the HTML and the API answer the same
+# rows. A *scope* is None (no limit) or a set of ids; a *clause* is a SQL condition, None
+# meaning no limit.
+
+PUBLIC_EVENT_STATUSES = ("open", "closed", "finalized", "cancelled")
+
+
+def coordinated_clause(user, column):
+    """A SQL condition that ``column`` (a programme id) names a programme ``user``
+    coordinates; None when every programme (see :func:`coordinated_programme_ids`)."""
+    ids = coordinated_programme_ids(user)
+    return None if ids is None else column.in_(ids or {-1})
+
+
+def organisation_scope(user, programme_id):
+    """The organisations whose rows of programme ``programme_id`` (enrolments, outcomes,
+    progress figures) ``user`` sees: None (all) for the programme's coordinators and
+    admins, else the organisations they manage (empty for everyone else)."""
+    return None if coordinates(user, programme_id) else managed_organisation_ids(user)
+
+
+def roster_scope(user, event):
+    """Whose enrolments in ``event`` ``user`` sees on its roster: None (everyone's) for
+    the event's trainers and the programme's coordinators, else the organisations they
+    manage (a manager sees their own staff's rows)."""
+    if trains(user, event):
+        return None
+    return organisation_scope(user, event.activity.programme_id)
+
+
+def roster_clause(user, event):
+    """:func:`roster_scope` as a SQL condition on ``Enrollment`` (None: no limit)."""
+    from lms.enrollment.models import Enrollment
+
+    scope = roster_scope(user, event)
+    return None if scope is None else Enrollment.organisation_id.in_(scope or {-1})
+
+
+def staff_clause(user):
+    """A SQL condition on ``Person``: the staff of the organisations ``user`` manages
+    (a federation's managers: its members' staff too); nobody for others."""
+    from lms.people.models import Person
+
+    return Person.organisation_id.in_(managed_organisation_ids(user) or {-1})
+
+
+def decidable_enrollments_clause(user):
+    """A SQL condition on ``Enrollment``: those ``user`` may approve or reject (as the rule
+    ``enrollment.decide``): in programmes they coordinate, or of organisations they manage
+    (as at enrolment); None (all) for admins and unscoped coordinators."""
+    from sqlalchemy import or_, select
+
+    from lms.catalog.models import Activity, Event
+    from lms.enrollment.models import Enrollment
+
+    coordinated = coordinated_clause(user, Activity.programme_id)
+    if coordinated is None:
+        return None
+    in_programmes = Enrollment.event_id.in_(
+        select(Event.id).join(Activity, Activity.id == Event.activity_id).where(coordinated))
+    return or_(in_programmes, Enrollment.organisation_id.in_(managed_organisation_ids(user) or {-1}))
+
+
+def may_skip_enrolment_window(user, event):
+    """Coordinators of the event's programme (and admins) enrol others before the
+    enrolment opens and after it closes (never into a cancelled or finalized event)."""
+    return coordinates(user, event.activity.programme_id)
+
+
+def may_skip_approval(user, person, event):
+    """An enrolment made for ``person`` by a coordinator of the event's programme or by
+    the person's manager is approved as it is made; self-service never is."""
+    return (user is not None and person is not None and user.id != person.id
+            and (coordinates(user, event.activity.programme_id) or manages(user, person.organisation_id)))
+
+
+def visible_event_statuses(user, programme_id):
+    """The statuses of a programme's events ``user`` sees in lists: every status (drafts
+    too) for the programme's coordinators, else the public ones (a cancelled event stays
+    visible so enrolled people learn of it)."""
+    from lms.catalog.models import EVENT_STATUSES
+
+    return tuple(EVENT_STATUSES) if coordinates(user, programme_id) else PUBLIC_EVENT_STATUSES
+
+
+def sees_event(user, event):
+    """May ``user`` open ``event``'s page: a status they see in lists, or they train it."""
+    return event.status in visible_event_statuses(user, event.activity.programme_id) or trains(user, event)
+
+
+def trained_events_clause(user):
+    """A SQL condition on ``Event``: the events ``user`` trains (none when signed out)."""
+    from sqlalchemy import false, select
+
+    from lms.catalog.models import Event, event_trainer
+
+    if not _signed_in(user):
+        return false()
+    return Event.id.in_(select(event_trainer.c.event_id).where(event_trainer.c.person_id == user.id))
+
+
+def overseen_organisations_clause(user):
+    """A SQL condition on ``Organisation``: the organisations whose people's records
+    ``user`` looks after: those taking part in the programmes they coordinate and those
+    they manage; None (all) for admins and unscoped coordinators."""
+    from sqlalchemy import select
+
+    from lms.people.models import Organisation
+    from lms.programmes.models import programme_organisation
+
+    coordinated = coordinated_clause(user, programme_organisation.c.programme_id)
+    if coordinated is None:
+        return None
+    return (Organisation.id.in_(managed_organisation_ids(user) or {-1})
+            | Organisation.id.in_(select(programme_organisation.c.organisation_id).where(coordinated)))
+
+
+def visible_certificates_clause(user):
+    """A SQL condition on ``Certificate``: those ``user`` sees in lists (as the rule
+    ``certificate.view``): their own, those of programmes they coordinate, and those of
+    people of organisations they manage (at enrolment or now); None (all) for admins and
+    unscoped coordinators."""
+    from sqlalchemy import false, or_, select
+
+    from certificates.models import Certificate
+    from lms.people.models import Person
+
+    coordinated = coordinated_clause(user, Certificate.programme_id)
+    if coordinated is None:
+        return None
+    if not _signed_in(user):
+        return false()
+    managed = managed_organisation_ids(user) or {-1}
+    return or_(
+        coordinated,
+        Certificate.person_id == user.id,
+        Certificate.organisation_id.in_(managed),
+        # Not correlated with a Person the caller's query may join.
+        Certificate.person_id.in_(select(Person.id).where(Person.organisation_id.in_(managed)).correlate(None)),
+    )
+
+
 def _programme_id(obj):
     from lms.programmes.models import Programme
 
@@ -287,6 +431,21 @@ def _enrollment_decide(user, enrollment=None):
     return coordinates(user, enrollment.event.activity.programme_id) or manages(user, enrollment.organisation_id)
 
 
+def _roster_picker(user, event=None):
+    """The roster's person picker (enrol someone): the programme's coordinators, who pick
+    among the people they see, and managers, who pick among their own staff."""
+    if not _signed_in(user):
+        return False
+    if event is None:
+        return is_coordinator(user) or is_manager(user)
+    return coordinates(user, event.activity.programme_id) or is_manager(user)
+
+
+def _trainer(user, obj=None):
+    """Holds the trainer role (the "My events" menu entry; the page itself is open to all)."""
+    return any(g.role == "trainer" for g in _grants(user))
+
+
 def _roster_view(user, event=None):
     """Trainers and coordinators see the roster; managers see their organisations' rows."""
     if not _signed_in(user):
@@ -374,6 +533,7 @@ RULES = {
     "attendance.audit": _coordinator_of,
     "attendance.checkin": _signed_in,
     "trainer.events": _signed_in,
+    "trainer.menu": _trainer,
     "event.finalize": _trains_or_coordinates,
     "event.reopen": lambda u, o=None: _signed_in(u) and _coordinator_of(u, o),
     "transcript.view": _transcript_view,
@@ -389,6 +549,7 @@ RULES = {
     "enrollment.decide": _enrollment_decide,
     "enrollment.move": _coordinator_of,
     "event.roster": _roster_view,
+    "event.roster_picker": _roster_picker,
     "event.capacity": _coordinator_of,
     "prior.record": _prior_record,
     "prior.view": _prior_view,

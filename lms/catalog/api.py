@@ -68,7 +68,7 @@ def update_activity(activity_id):
 
 
 def _events_query(activity):
-    statuses = ops.visible_event_statuses(not policy.coordinates(user(), activity.programme_id))
+    statuses = policy.visible_event_statuses(user(), activity.programme_id)
     return select(Event).where(Event.activity_id == activity.id, Event.status.in_(statuses)).order_by(Event.id)
 
 
@@ -90,8 +90,7 @@ def create_event(activity_id):
 def get_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.view", event)
-    if event.status not in ops.visible_event_statuses(not policy.coordinates(user(), event.activity.programme_id)) \
-            and not policy.trains(user(), event):
+    if not policy.sees_event(user(), event):
         from lms.errors import NotFound
 
         raise NotFound()

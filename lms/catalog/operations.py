@@ -301,11 +301,6 @@ def activities_query(programme_id=None, kind=None, theme_id=None, q=None, by_the
     return query
 
 
-def visible_event_statuses(staff_view):
-    # Staff see everything but drafts; a cancelled event stays visible so enrolled people learn of it.
-    return ("open", "closed", "finalized", "cancelled") if staff_view else tuple(EVENT_STATUSES)
-
-
 def upcoming_summary(activity_ids):
     """{activity_id: (number of upcoming visible events, first upcoming session start)}."""
     if not activity_ids:

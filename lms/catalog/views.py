@@ -25,10 +25,6 @@ MAX_SESSION_ROWS = 200
 CATALOGUE_PER_PAGE = 24
 
 
-def _staff_view(programme_id):
-    return not policy.coordinates(current_user, programme_id)
-
-
 # Catalogue -------------------------------------------------------------------
 
 @bp.route("/")
@@ -75,7 +71,7 @@ def _load_activity(activity_id):
 def activity(activity_id):
     require("catalog.browse")
     activity = _load_activity(activity_id)
-    statuses = ops.visible_event_statuses(_staff_view(activity.programme_id))
+    statuses = policy.visible_event_statuses(current_user, activity.programme_id)
     events = [e for e in activity.events if e.status in statuses]
     return render_template("catalog/activity.html", activity=activity, kind=registry.get(activity.kind), events=events)
 
@@ -85,7 +81,7 @@ def event(event_id):
     require("catalog.browse")
     event = get_or_404(Event, event_id)
     registry.get(event.activity.kind)
-    if event.status not in ops.visible_event_statuses(_staff_view(event.activity.programme_id)) and not policy.trains(current_user, event):
+    if not policy.sees_event(current_user, event):
         abort(404)
     return render_template("catalog/event.html", event=event, activity=event.activity, kind=registry.get(event.activity.kind))
 

@@ -1,7 +1,7 @@
 """Completion pages: an event's completions with finalize and reopen, and transcripts."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from lms.attendance.operations import cadence_warning
 from lms.catalog.models import Event
@@ -30,6 +30,7 @@ def _event_page(event, *, reopen_form=None, status=200, error=None):
 
 
 @bp.route("/events/<int:event_id>/completion")
+@login_required
 def event_completion(event_id):
     event = get_or_404(Event, event_id)
     require("event.finalize", event)
@@ -37,6 +38,7 @@ def event_completion(event_id):
 
 
 @bp.route("/events/<int:event_id>/finalize", methods=["GET", "POST"])
+@login_required
 def finalize(event_id):
     """GET: what finalizing will do, and a button to do it (works without JavaScript).
     POST: finalize, then follow the certificates being issued."""
@@ -68,6 +70,7 @@ def finalize(event_id):
 
 
 @bp.route("/events/<int:event_id>/reopen", methods=["GET", "POST"])
+@login_required
 def reopen(event_id):
     event = get_or_404(Event, event_id)
     require("event.reopen", event)
@@ -87,16 +90,19 @@ def _transcript(person, template):
 
 
 @bp.route("/people/<int:person_id>/transcript")
+@login_required
 def transcript(person_id):
     return _transcript(get_or_404(Person, person_id), "completion/transcript.html")
 
 
 @bp.route("/people/<int:person_id>/transcript/print")
+@login_required
 def transcript_print(person_id):
     return _transcript(get_or_404(Person, person_id), "completion/transcript_print.html")
 
 
 @bp.route("/me/transcript")
+@login_required
 def my_transcript():
     require("transcript.view", current_user if current_user.is_authenticated else None)
     return redirect(url_for(".transcript", person_id=current_user.id))

@@ -39,7 +39,7 @@ def create_enrollment(event_id):
     else:
         person = get_or_404(Person, person_id)
         require("enrollment.create_for", (person, event))
-        enrollment = ops.enrol(person, event, by=user(), check_window=not policy.coordinates(user(), event.activity.programme_id))
+        enrollment = ops.enrol(person, event, by=user(), check_window=not policy.may_skip_enrolment_window(user(), event))
     return enrollment_json(enrollment), 201
 
 
@@ -54,8 +54,9 @@ def list_enrollments(event_id):
     event = get_or_404(Event, event_id)
     require("event.roster", event)
     query = select(Enrollment).where(Enrollment.event_id == event.id).order_by(Enrollment.id)
-    if not (policy.trains(user(), event) or policy.coordinates(user(), event.activity.programme_id)):
-        query = query.where(Enrollment.organisation_id.in_(policy.managed_organisation_ids(user()) or {-1}))
+    scope = policy.roster_clause(user(), event)
+    if scope is not None:
+        query = query.where(scope)
     if request.args.get("status"):
         query = query.where(Enrollment.status == request.args["status"])
     return paginated(query, enrollment_json)

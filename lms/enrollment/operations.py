@@ -128,7 +128,7 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
     check_rules(person, activity)
     from lms.auth import policy
 
-    approver = by.id != person.id and (policy.coordinates(by, activity.programme_id) or policy.manages(by, person.organisation_id))
+    approver = policy.may_skip_approval(by, person, event)
     # Everything the conflict answer needs is read now: after the savepoint's rollback
     # nothing may be read from objects it expired.
     conflict = Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
@@ -326,18 +326,12 @@ def roster(event, organisation_ids=None):
 def pending_for(viewer):
     """Pending approvals ``viewer`` may decide: their organisations' staff (managers) and
     the enrolments in programmes they coordinate (all of them for unscoped coordinators)."""
-    from sqlalchemy import or_
-
     from lms.auth import policy
 
-    programmes = policy.coordinated_programme_ids(viewer)
     query = select(Enrollment).where(Enrollment.status == "pending_approval")
-    if programmes is not None:
-        in_programmes = Enrollment.event_id.in_(
-            select(Event.id).join(Activity, Activity.id == Event.activity_id)
-            .where(Activity.programme_id.in_(programmes or {-1})))
-        query = query.where(or_(in_programmes,
-                                Enrollment.organisation_id.in_(policy.managed_organisation_ids(viewer) or {-1})))
+    decidable = policy.decidable_enrollments_clause(viewer)
+    if decidable is not None:
+        query = query.where(decidable)
     return query.order_by(Enrollment.created_at, Enrollment.id)
 
 
@@ -374,7 +368,7 @@ def enrol_candidates(user, q, event=None, *, coordinator=False, limit=PICKER_LIM
         if visible is not None:
             query = query.where(visible)
     else:
-        query = query.where(Person.organisation_id.in_(policy.managed_organisation_ids(user) or {-1}))
+        query = query.where(policy.staff_clause(user))
     like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = query.where(or_(func.lower(Person.name).like(like, escape="\\"), func.lower(Person.email).like(like, escape="\\")))
     if event is not None:

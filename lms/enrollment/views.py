@@ -161,14 +161,14 @@ def _picker(q, event=None, *, coordinator=False):
 # Roster --------------------------------------------------------------------
 
 def _roster_page(event, status=200, **forms):
-    full = policy.trains(current_user, event) or policy.coordinates(current_user, event.activity.programme_id)
-    limit = None if full else policy.managed_organisation_ids(current_user)
-    enrolled, waitlisted, pending = ops.roster(event, limit)
+    scope = policy.roster_scope(current_user, event)
+    full = scope is None
+    enrolled, waitlisted, pending = ops.roster(event, scope)
     coordinator = policy.can(current_user, "enrollment.move", event)
     enrol_form = forms.get("enrol_form") or EnrolPersonForm()
     # The person picker: a search (GET ``q``) lists matching people the user may enrol.
     picker = None
-    if coordinator or policy.is_manager(current_user):
+    if policy.can(current_user, "event.roster_picker", event):
         picker = _picker(request.values.get("q", ""), event, coordinator=coordinator)
     move_form = MoveForm()
     move_form.event_id.choices = [(e.id, e.display_title) for e in event.activity.events if e.id != event.id and e.status in ("open", "closed")]
@@ -200,7 +200,7 @@ def enrol_person(event_id):
         return _roster_page(event, 422, enrol_form=form)
     require("enrollment.create_for", (person, event))
     with back_on_error(url_for("enrollment.roster", event_id=event.id)):
-        enrollment = ops.enrol(person, event, by=current_user, check_window=not policy.coordinates(current_user, event.activity.programme_id))
+        enrollment = ops.enrol(person, event, by=current_user, check_window=not policy.may_skip_enrolment_window(current_user, event))
     flash(_explain(enrollment, "for"), "success")
     return redirect(url_for("enrollment.roster", event_id=event.id))
 
@@ -255,9 +255,9 @@ def prior(person_id):
     require("prior.record", person)
     form = PriorForm()
     activities = select(Activity).order_by(Activity.title)
-    programmes = policy.coordinated_programme_ids(current_user)
-    if programmes is not None:
-        activities = activities.where(Activity.programme_id.in_(programmes or {-1}))
+    coordinated = policy.coordinated_clause(current_user, Activity.programme_id)
+    if coordinated is not None:
+        activities = activities.where(coordinated)
     form.activity_id.choices = [("", _("(another course)"))] + [
         (str(a.id), a.title) for a in db.session.scalars(activities)]
 

@@ -9,7 +9,7 @@ from lms.api import bp
 from lms.api.core import get_or_404, user
 from lms.auth import policy
 from lms.errors import Forbidden
-from lms.goals.operations import cadence_report, narrow_scope, parse_api_filters, progress, scope_for
+from lms.goals.operations import cadence_report, narrow_scope, parse_api_filters, progress
 from lms.programmes.models import Programme
 
 
@@ -17,7 +17,7 @@ def progress_scope(viewer, programme):
     """None (everything) for coordinators, the managed organisations for managers; 403 for others."""
     if not policy.can(viewer, "progress.view", programme):
         raise Forbidden(_("You are not allowed to do this."))
-    return scope_for(viewer, programme)
+    return policy.organisation_scope(viewer, programme.id)
 
 
 @bp.get("/programmes/<int:programme_id>/progress")

@@ -23,14 +23,6 @@ from lms.programmes.models import Goal, OrganisationOutcome, goal_activity, goal
 ATTENDED = ("present", "late")
 
 
-def scope_for(viewer, programme):
-    """The organisations whose figures ``viewer`` may see: None (all) for the programme's
-    coordinators and admins, else the organisations they manage (ask policy first)."""
-    from lms.auth import policy
-
-    return None if policy.coordinates(viewer, programme.id) else policy.managed_organisation_ids(viewer)
-
-
 def narrow_scope(scope, organisation_id):
     """``scope`` narrowed to one chosen organisation (a filter never widens a manager's view)."""
     if not organisation_id:

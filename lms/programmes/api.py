@@ -106,7 +106,7 @@ def update_goal(goal_id):
 def list_outcomes(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("outcome.record", goal)
-    limit = None if policy.coordinates(user(), goal.programme_id) else policy.managed_organisation_ids(user())
+    limit = policy.organisation_scope(user(), goal.programme_id)
     return paginated(ops.outcomes_query(goal, limit), outcome_json)
 
 

@@ -215,7 +215,7 @@ def outcomes(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("outcome.record", goal)
     # Coordinators see and record for every organisation; managers only for their own.
-    managed = None if policy.coordinates(current_user, goal.programme_id) else policy.managed_organisation_ids(current_user)
+    managed = policy.organisation_scope(current_user, goal.programme_id)
     form = OutcomeForm()
     form.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(ops.outcome_organisations(goal.programme))
                                     if managed is None or o.id in managed]

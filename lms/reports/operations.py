@@ -233,10 +233,11 @@ def programme_dashboard(programme, viewer, args, tz):
     """Everything the programme dashboard shows, for ``viewer`` (figures limited to the
     organisations they manage unless they coordinate the programme), narrowed by the
     filters in ``args`` (see :func:`lms.goals.operations.parse_filters`)."""
+    from lms.auth import policy
     from lms.goals import operations as goals
 
     filters, shown, organisation_id = goals.parse_filters(args, programme, tz)
-    scope = goals.narrow_scope(goals.scope_for(viewer, programme), organisation_id)
+    scope = goals.narrow_scope(policy.organisation_scope(viewer, programme.id), organisation_id)
     months = goals.participants_by_month(programme, scope, filters)
     return {
         "doc": goals.progress(programme, scope, filters),
@@ -265,8 +266,7 @@ def staff_query(viewer):
     """The people of the organisations ``viewer`` manages, by name (a select to paginate)."""
     from lms.auth import policy
 
-    orgs = policy.managed_organisation_ids(viewer)
-    return select(Person).where(Person.organisation_id.in_(orgs or {-1})).order_by(Person.name, Person.id)
+    return select(Person).where(policy.staff_clause(viewer)).order_by(Person.name, Person.id)
 
 
 def staff_figures(person_ids):
