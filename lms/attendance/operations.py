@@ -1,5 +1,5 @@
 """Attendance: marking sessions (roster, API, self check-in), the audit trail, make-up
-marks for tracks, a trainer's events, network cadence and workshop action plans.
+marks, a trainer's events and the meeting cadence a kind may require.
 
 Operations flush, never commit (the request commits). Business rules live here; the
 HTML views and the API call these functions.
@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from lms.attendance.models import ATTENDANCE_STATUSES, ActionPlan, Attendance, AttendanceChange
+from lms.attendance.models import ATTENDANCE_STATUSES, Attendance, AttendanceChange
 from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
@@ -47,7 +47,8 @@ def _kind(event):
 
 def allows_makeup(event):
     """True when the event's kind lets people make up a missed day in another cohort."""
-    return bool(getattr(_kind(event), "makeup_days", False))
+    kind = _kind(event)
+    return kind is not None and bool(kind.makeup_days)
 
 
 def markable(session, enrollment):
@@ -486,7 +487,7 @@ def trainer_events_query(person, when="upcoming"):
     return query.where(or_(last_end >= now, last_end.is_(None))).order_by(first_start, Event.id)
 
 
-# --- network cadence ------------------------------------------------------------------------
+# --- meeting cadence ------------------------------------------------------------------------
 
 @dataclass
 class CadenceWarning:
@@ -497,18 +498,22 @@ class CadenceWarning:
     ends_on: date | None
 
 
-def cadence_warning(event):
-    """A :class:`CadenceWarning` when a network cycle holds fewer meetings than its kind's
-    ``cadence_per_year``, pro rata over its span; else None.
+def cadence_per_year(event):
+    """The meetings a year the event's kind requires of it (0: no requirement, or the
+    kind is not installed)."""
+    kind = _kind(event)
+    return int(kind.cadence_per_year(event.activity.settings or {}) or 0) if kind is not None else 0
 
-    The span is the programme's period when it has both dates, else from the cycle's
+
+def cadence_warning(event):
+    """A :class:`CadenceWarning` when an event holds fewer meetings than its kind's
+    ``cadence_per_year`` requires, pro rata over its span; else None.
+
+    The span is the programme's period when it has both dates, else from the event's
     first to its last meeting. Expected meetings = floor(per year x days / 365), at
     least 1; the meetings counted are the event's sessions (held or planned).
     """
-    rule = getattr(_kind(event), "cadence_per_year", None)
-    if rule is None:
-        return None
-    per_year = rule(event.activity.settings or {})
+    per_year = cadence_per_year(event)
     if not per_year:
         return None
     sessions = event.sessions
@@ -526,53 +531,22 @@ def cadence_warning(event):
     return None
 
 
-def network_events_query(programme_id=None, programme_ids=None):
-    """Events of kinds that declare a cadence (a select for pagination), of one programme
-    and/or limited to ``programme_ids`` (None: no limit)."""
+def cadence_events_query(programme_id):
+    """The programme's events (not cancelled) whose activity's kind requires a meeting
+    cadence (:meth:`lms.plugins.ActivityKind.cadence_per_year` above 0), by activity
+    title; a select."""
     from lms.catalog.models import Activity, Event
     from lms.plugins import registry
 
-    codes = [k.code for k in registry.all() if getattr(k, "cadence_per_year", None) is not None]
-    query = select(Event).join(Activity, Activity.id == Event.activity_id).where(
-        Activity.kind.in_(codes or ["-"]), Event.status != "cancelled"
-    )
-    if programme_id:
-        query = query.where(Activity.programme_id == programme_id)
-    if programme_ids is not None:
-        query = query.where(Activity.programme_id.in_(programme_ids or {-1}))
-    return query.order_by(Activity.title, Event.id)
-
-
-# --- workshop action plans ------------------------------------------------------------------
-
-def has_action_plans(event):
-    return bool(getattr(_kind(event), "action_plans", False))
-
-
-def action_plans(event):
-    """The event's action plans, oldest first."""
-    return db.session.scalars(
-        select(ActionPlan).where(ActionPlan.event_id == event.id).order_by(ActionPlan.created_at, ActionPlan.id)
+    activities = db.session.execute(
+        select(Activity.id, Activity.kind, Activity.settings).where(Activity.programme_id == programme_id)
     ).all()
-
-
-def add_action_plan(event, data, *, by):
-    """Record an action plan (``what`` required; ``how``, ``who``, ``first_step``)."""
-    if not has_action_plans(event):
-        raise ValidationError(_("This kind of activity does not keep action plans."), code="not_supported")
-    fields = {}
-    clean = {}
-    for name, limit in (("what", 2000), ("how", 4000), ("who", 300), ("first_step", 2000)):
-        value = data.get(name)
-        value = value.strip() if isinstance(value, str) else ""
-        if len(value) > limit:
-            fields.setdefault(name, []).append(_("At most %(n)s characters.", n=limit))
-        clean[name] = value
-    if not clean["what"]:
-        fields.setdefault("what", []).append(_("Say what the plan is about."))
-    if fields:
-        raise ValidationError(_("The action plan could not be saved."), fields=fields)
-    plan = ActionPlan(event=event, created_by_id=getattr(by, "id", None), **clean)
-    db.session.add(plan)
-    db.session.flush()
-    return plan
+    ids = [
+        activity_id for activity_id, code, settings in activities
+        if (kind := registry.find(code)) is not None and kind.cadence_per_year(settings or {})
+    ]
+    return (
+        select(Event).join(Activity, Activity.id == Event.activity_id)
+        .where(Event.activity_id.in_(ids or [-1]), Event.status != "cancelled")
+        .order_by(Activity.title, Event.id)
+    )

@@ -1,19 +1,18 @@
-"""Attendance pages: the trainer's roster, audit trails, self check-in, a trainer's
-events, network cadence and workshop action plans."""
+"""Attendance pages: the trainer's roster, audit trails, self check-in and a trainer's
+events."""
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.auth import policy
 from lms.validation import is_id
 from lms.attendance import operations
-from lms.attendance.forms import ActionForm, ActionPlanForm, CadenceFilterForm, CheckInForm, MakeupForm, MarkForm, choices
+from lms.attendance.forms import ActionForm, CheckInForm, MakeupForm, MarkForm, choices
 from lms.attendance.hours import to_hours
 from lms.attendance.models import ATTENDANCE_STATUSES
-from lms.catalog.models import Event, Session
+from lms.catalog.models import Session
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.web import apply_errors, external_url, get_or_404, paginate, require
@@ -212,49 +211,3 @@ def my_events():
         groups=list(groups.values()),
         when=when,
     )
-
-
-@bp.route("/admin/network-cadence")
-def network_cadence():
-    from lms.programmes.models import Programme
-
-    require("network.cadence")
-    form = CadenceFilterForm(request.args)
-    scope = policy.coordinated_programme_ids(current_user)
-    programmes = select(Programme).order_by(Programme.name)
-    if scope is not None:
-        programmes = programmes.where(Programme.id.in_(scope or {-1}))
-    programmes = db.session.scalars(programmes).all()
-    form.programme.choices = choices([(0, _("All programmes"))] + [(p.id, p.name) for p in programmes])
-    programme_id = form.programme.data if form.validate() else None
-    page = paginate(operations.network_events_query(programme_id or None, scope))
-    rows = [(event, operations.cadence_warning(event)) for event in page.items]
-    return render_template("attendance/network_cadence.html", form=form, page=page, rows=rows)
-
-
-@bp.route("/events/<int:event_id>/action-plans", methods=["GET", "POST"])
-def action_plans(event_id):
-    from lms.web import can
-
-    event = get_or_404(Event, event_id)
-    if not operations.has_action_plans(event):
-        abort(404)
-    require("action_plan.view", event)
-    form = ActionPlanForm() if can("action_plan.create", event) else None
-    status = 200
-    if request.method == "POST":
-        require("action_plan.create", event)
-        if form.validate():
-            try:
-                operations.add_action_plan(event, form.data, by=current_user)
-            except ValidationError as error:
-                apply_errors(form, error)
-                status = 422
-            else:
-                flash(_("The action plan is saved."), "success")
-                return redirect(url_for(".action_plans", event_id=event.id))
-        else:
-            status = 422
-    return render_template(
-        "attendance/action_plans.html", event=event, plans=operations.action_plans(event), form=form
-    ), status
