@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from lms.auth import policy
 from lms.validation import is_id
-from lms.attendance import operations
+from lms.attendance import checkin as checkins, marking, rosters
+from lms.attendance.cadence import cadence_warning
 from lms.attendance.forms import ActionForm, CheckInForm, MakeupForm, MarkForm, choices
 from lms.attendance.hours import to_hours
 from lms.attendance.models import ATTENDANCE_STATUSES
@@ -32,19 +33,19 @@ def _roster_page(session, *, form=None, row_id=None, status=200):
         "attendance/roster.html",
         session=session,
         event=session.event,
-        rows=operations.roster(session),
+        rows=rosters.roster(session),
         statuses=ATTENDANCE_STATUSES,
         form=form or MarkForm(formdata=None),
         row_id=row_id,
         action_form=ActionForm(),
         makeup_form=_makeup_form(session),
-        cadence=operations.cadence_warning(session.event),
+        cadence=cadence_warning(session.event),
         locked=session.event.status == "finalized",
     ), status
 
 
 def _makeup_form(session, formdata=None):
-    candidates = operations.makeup_candidates(session)
+    candidates = rosters.makeup_candidates(session)
     if not candidates:
         return None
     form = MakeupForm(formdata=formdata)
@@ -71,7 +72,7 @@ def mark(session_id, enrollment_id):
     form = MarkForm()
     if form.validate():
         try:
-            operations.mark(
+            marking.mark(
                 session, enrollment, form.status.data, by=current_user,
                 minutes=form.minutes.data, note=form.note.data, reason=form.reason.data,
             )
@@ -88,7 +89,7 @@ def mark_all_present(session_id):
     require("attendance.mark", session)
     if not ActionForm().validate():
         abort(400)
-    count = operations.mark_all_present(session, by=current_user)
+    count = marking.mark_all_present(session, by=current_user)
     flash(_("%(n)s people marked present.", n=count) if count else _("Everyone already has a mark."), "success")
     return redirect(url_for(".roster", session_id=session.id))
 
@@ -103,7 +104,7 @@ def add_makeup(session_id):
     if form is None or not form.validate():
         abort(400)
     enrollment = get_or_404(Enrollment, form.enrollment_id.data)
-    operations.mark(session, enrollment, "present", by=current_user, reason=_("Make-up day"))
+    marking.mark(session, enrollment, "present", by=current_user, reason=_("Make-up day"))
     flash(_("%(name)s is marked present as a make-up day.", name=enrollment.person.name), "success")
     return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}"))
 
@@ -112,7 +113,7 @@ def add_makeup(session_id):
 def session_audit(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.audit", session)
-    page = paginate(operations.session_audit_query(session))
+    page = paginate(marking.session_audit_query(session))
     return render_template("attendance/audit.html", page=page, session=session, person=None)
 
 
@@ -122,7 +123,7 @@ def person_audit(person_id):
 
     person = get_or_404(Person, person_id)
     require("attendance.audit", person)
-    page = paginate(operations.person_audit_query(person, policy.coordinated_programme_ids(current_user)))
+    page = paginate(marking.person_audit_query(person, policy.coordinated_programme_ids(current_user)))
     return render_template("attendance/audit.html", page=page, session=None, person=person)
 
 
@@ -130,7 +131,7 @@ def person_audit(person_id):
 def check_in_code(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
-    window = operations.check_in_window(session)
+    window = checkins.check_in_window(session)
     now = utcnow()
     if session.event.status in ("finalized", "cancelled") or now > window[1]:
         state = "closed"
@@ -140,7 +141,7 @@ def check_in_code(session_id):
         state = "open"
     code = qr = url = None
     if state == "open":  # a closed check-in shows no code
-        code = operations.check_in_code(session)
+        code = checkins.check_in_code(session)
         url = external_url("attendance.checkin", session=session.id, code=code)
         qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
     response = render_template(
@@ -151,8 +152,8 @@ def check_in_code(session_id):
         qr=qr,
         url=url,
         window=window,
-        expires_at=operations.code_expires_at(),
-        rows=operations.roster(session),
+        expires_at=checkins.code_expires_at(),
+        rows=rosters.roster(session),
     )
     headers = {"Cache-Control": "no-store"}
     if state != "closed":
@@ -175,7 +176,7 @@ def checkin():
     if not form.validate():
         return render_template("attendance/checkin.html", form=form, session=session), 422
     try:
-        mark, created = operations.check_in(current_user, form.code.data, session=session)
+        mark, created = checkins.check_in(current_user, form.code.data, session=session)
     except (ValidationError, Conflict) as error:
         if isinstance(error, ValidationError):
             apply_errors(form, error)
@@ -200,13 +201,13 @@ def checked_in(session_id):
 def my_events():
     require("trainer.events")
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    page = paginate(operations.trainer_events_query(current_user, when))
+    page = paginate(rosters.trainer_events_query(current_user, when))
     groups = {}
     for event in page.items:  # grouped by activity, in the order the events come
         groups.setdefault(event.activity_id, (event.activity, []))[1].append(event)
     return render_template(
         "attendance/my_events.html",
-        today=operations.trainer_sessions_today(current_user),
+        today=rosters.trainer_sessions_today(current_user),
         page=page,
         groups=list(groups.values()),
         when=when,

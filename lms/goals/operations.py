@@ -288,7 +288,7 @@ def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
 
 def cadence_warnings(programme, filters=None):
     """[(event, CadenceWarning)] for the programme's events whose kind requires a cadence."""
-    from lms.attendance.operations import cadence_events_query, cadence_warning
+    from lms.attendance.cadence import cadence_events_query, cadence_warning
 
     query = _activity_filter(cadence_events_query(programme.id), filters)
     return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]
@@ -313,7 +313,7 @@ def cadence_report(programme, filters=None, now=None):
     warnings)."""
     from datetime import timedelta
 
-    from lms.attendance.operations import cadence_events_query, cadence_per_year, cadence_warning
+    from lms.attendance.cadence import cadence_events_query, cadence_per_year, cadence_warning
     from lms.catalog.models import Session
     from lms.types import utcnow
 

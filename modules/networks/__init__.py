@@ -15,6 +15,8 @@ from modules.networks.views import bp
 
 
 class NetworkKind(ActivityKind):
+    """The network group kind: completion by meetings attended; an optional cadence."""
+
     code = "network"
     label = _l("Network group")
     description = _l("Members from several organisations meet repeatedly; a cycle may require a cadence.")

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.attendance.forms import choices
-from lms.attendance.operations import cadence_warning
+from lms.attendance.cadence import cadence_warning
 from lms.auth import policy
 from lms.catalog.models import Activity, Event
 from lms.extensions import db
@@ -33,6 +33,7 @@ def cycles_query(programme_id=None, programme_ids=None):
 
 @bp.route("/admin/network-cadence")
 def cadence():
+    """Every network cycle of the coordinator's programmes, its required cadence and whether it keeps it."""
     require("admin.access")
     form = CadenceFilterForm(request.args)
     scope = policy.coordinated_programme_ids(current_user)

@@ -17,6 +17,8 @@ from modules.workshops.views import bp
 
 
 class WorkshopKind(ActivityKind):
+    """The workshop kind: completion by attendance; action plans kept on the event."""
+
     code = "workshop"
     label = _l("Workshop")
     description = _l("A small group from several organisations works on a concrete challenge with experts.")

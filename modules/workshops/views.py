@@ -14,6 +14,7 @@ bp = Blueprint("workshops", __name__, template_folder="templates")
 
 @bp.route("/events/<int:event_id>/action-plans", methods=["GET", "POST"])
 def action_plans(event_id):
+    """A workshop event's action plans: read by its people, recorded by its trainers and coordinators."""
     event = get_or_404(Event, event_id)
     if not operations.has_action_plans(event):
         abort(404)

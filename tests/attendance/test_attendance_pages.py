@@ -1,7 +1,7 @@
 """My events, network cadence, workshop action plans."""
 from datetime import date, datetime, timedelta, timezone
 
-from lms.attendance.operations import cadence_warning
+from lms.attendance.cadence import cadence_warning
 from lms.catalog.models import Session
 
 
