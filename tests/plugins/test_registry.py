@@ -264,3 +264,29 @@ def test_activity_of_missing_kind_gives_clear_error(api, client, make):
     assert r.status_code == 200 and r.get_json()["kind_installed"] is False
     page = client.get(f"/?programme={ghost.programme_id}")
     assert page.status_code == 200
+
+
+def test_cadence_is_asked_of_every_kind_through_its_hook(restore_registry, db, make, request_context):
+    """The progress API's cadence rows come from cadence_per_year, whatever the kind: an
+    outside kind that requires meetings is there, a network cycle that requires none is not."""
+    from datetime import date
+
+    from lms.goals.operations import cadence_report
+
+    class Circle(ActivityKind):
+        code = "circle"
+        label = "Study circle"
+
+        def validate_settings(self, settings):
+            return dict(settings)
+
+        def cadence_per_year(self, settings):
+            return settings.get("meetings", 0)
+
+    registry.register(Circle())
+    programme = make.programme(starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+    circle = make.event(make.activity(programme=programme, kind="circle", settings={"meetings": 6}), sessions=2)
+    make.event(make.activity(programme=programme, kind="circle", settings={}))
+    make.event(make.activity(programme=programme, kind="network", settings={"min_meetings": 1, "cadence_per_year": 0}))
+    rows = cadence_report(programme)
+    assert [(r["event_id"], r["required_per_year"], r["short"]) for r in rows] == [(circle.id, 6, True)]
