@@ -37,7 +37,7 @@ postgres:
 
 run: install
 	@mkdir -p instance
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

@@ -44,7 +44,7 @@ def prepare(url, n, capacity):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         programme = Programme(code="RUSH", name="Rush")
         activity = Activity(programme=programme, kind="seminar", title="Rush seminar", settings={})
         event = Event(activity=activity, capacity=capacity, status="open")

@@ -73,7 +73,7 @@ def run(url, persons, label):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         start = time.perf_counter()
         scale_data(persons)
         db.session.commit()

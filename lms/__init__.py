@@ -31,6 +31,21 @@ def select_timezone():
     return getattr(user, "timezone", None) or None
 
 
+def kind_version_locations(config):
+    """Flask-Migrate configure callback: Alembic reads the core's revisions and each
+    installed kind's own branch (:meth:`lms.plugins.ActivityKind.migrations_dir`)."""
+    from flask import current_app
+
+    locations = [os.path.join(config.get_main_option("script_location"), "versions")]
+    for kind in current_app.extensions["activity_kinds"].all():
+        directory = kind.migrations_dir()
+        if directory and directory not in locations:
+            locations.append(str(directory))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations).replace("%", "%%"))
+    return config
+
+
 def create_app(config=None):
     """Build the application. ``config`` is a name ("default", "test", "production"),
     a config class, or a dict of overrides applied on top of the default."""
@@ -61,6 +76,8 @@ def create_app(config=None):
     throttle.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"), render_as_batch=True, compare_type=True)
+    if kind_version_locations not in migrate.configure_callbacks:
+        migrate.configure(kind_version_locations)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

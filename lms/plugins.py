@@ -2,7 +2,9 @@
 
 Every format of learning activity (seminar, workshop, network, track, or one brought by
 another distribution) is an :class:`ActivityKind` registered under the entry-point group
-``lms.activity_kinds``. The core reaches kinds only through :data:`registry`.
+``lms.activity_kinds``. The core reaches kinds only through :data:`registry`, and asks a
+kind only what :class:`ActivityKind` declares: the registry refuses a kind that adds
+public attributes or methods of its own (a private helper starts with ``_``).
 """
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -27,19 +29,26 @@ class CompletionResult:
 class ActivityKind:
     """Base class of an activity kind. Subclass it and register it as an entry point.
 
-    Class attributes:
-      ``code``: the stable identifier stored in ``activity.kind``.
-      ``label``: the translatable name shown to people.
-      ``description``: one translatable sentence for coordinators.
-      ``settings_form``: a FlaskForm class for the kind's settings, or None.
-      ``blueprint``: an optional Blueprint with the kind's extra pages.
+    This class is the whole plugin interface: every attribute and method below is a hook
+    the core may ask about, with its default. A kind overrides the hooks it needs and
+    keeps its own helpers private (names starting with ``_``).
     """
 
+    #: The stable identifier stored in ``activity.kind``.
     code: str = ""
+    #: The translatable name shown to people.
     label = ""
+    #: One translatable sentence for coordinators.
     description = ""
+    #: A FlaskForm class for the kind's settings, or None.
     settings_form = None
+    #: An optional Blueprint with the kind's own pages (registered on the app at start-up;
+    #: its templates are found through the blueprint's ``template_folder``).
     blueprint = None
+    #: True when a missed session may be made up by attending the same session (day
+    #: number) in another cohort (event) of the same activity: the other cohort's trainer
+    #: marks the person as a guest, and the roster calls sessions "days".
+    makeup_days: bool = False
 
     def default_settings(self) -> dict:
         """Settings a new activity of this kind starts with."""
@@ -74,6 +83,65 @@ class ActivityKind:
         The default is one session."""
         return 1
 
+    def cadence_per_year(self, settings: dict) -> int:
+        """Meetings an event of an activity with these ``settings`` must hold per year.
+
+        A positive number makes the core check the event's cadence (roster, completion
+        page, dashboard warnings and the progress API's ``cadence`` rows); 0, the
+        default, means no requirement."""
+        return 0
+
+    def event_links(self, event, user) -> list[tuple[str, str]]:
+        """``(label, url)`` pairs of the kind's own pages for ``event`` that ``user`` may
+        open; the roster and the event page show them. The default is none."""
+        return []
+
+    def programme_links(self, programme, user) -> list[tuple[str, str]]:
+        """``(label, url)`` pairs of the kind's own pages about ``programme`` that ``user``
+        may open; the programme's dashboard shows them. The default is none."""
+        return []
+
+    def migrations_dir(self) -> str | None:
+        """The directory of the kind's own Alembic revisions (a branch with its own
+        ``branch_labels``), added to the core's version locations; None when the kind
+        has no tables of its own."""
+        return None
+
+
+#: The hooks of the interface: every public name :class:`ActivityKind` declares.
+DECLARED_HOOKS = frozenset(name for name in dir(ActivityKind) if not name.startswith("_"))
+
+
+def undeclared_names(cls, instance=None):
+    """Public attributes and methods that ``cls`` (or a class between it and
+    :class:`ActivityKind`), or the ``instance`` itself, defines but the interface does
+    not declare."""
+    base = set(ActivityKind.__mro__)
+    names = set()
+    for klass in cls.__mro__:
+        if klass not in base:
+            names.update(vars(klass))
+    if instance is not None:
+        names.update(getattr(instance, "__dict__", {}))
+    return sorted(name for name in names - DECLARED_HOOKS if not name.startswith("_"))
+
+
+def _check_interface(cls, where, instance=None):
+    unknown = undeclared_names(cls, instance)
+    if unknown:
+        raise RegistryError(
+            f"Activity kind {where} defines public names that lms.plugins.ActivityKind does not "
+            f"declare: {', '.join(unknown)}. Rename the kind's own helpers to start with '_', or "
+            f"implement the declared hooks: {', '.join(sorted(DECLARED_HOOKS))}."
+        )
+    hooks = sorted(name for name in DECLARED_HOOKS
+                   if callable(getattr(ActivityKind, name)) and not callable(getattr(cls, name)))
+    if hooks:
+        raise RegistryError(
+            f"Activity kind {where} replaces the method(s) {', '.join(hooks)} of "
+            f"lms.plugins.ActivityKind with a value; they must stay methods."
+        )
+
 
 class RegistryError(RuntimeError):
     """Raised at start-up when an installed kind is unusable."""
@@ -102,6 +170,7 @@ class Registry:
                     f"subclass of lms.plugins.ActivityKind."
                 )
             kind = obj()
+            _check_interface(obj, f"{kind.code or ep.name!r} ({ep.value})", kind)
             if not kind.code:
                 raise RegistryError(f"Activity kind {ep.value!r} has no code.")
             if kind.code in kinds:
@@ -114,9 +183,12 @@ class Registry:
         return self
 
     def register(self, kind):
-        """Add one kind instance (used by load and by tests)."""
+        """Add one kind instance (a distribution may register by hand; tests do), checked
+        like the kinds :meth:`load` finds."""
         if not isinstance(kind, ActivityKind):
             raise RegistryError(f"{kind!r} is not an ActivityKind.")
+        cls = type(kind)
+        _check_interface(cls, f"{kind.code!r} ({cls.__module__}:{cls.__qualname__})", kind)
         if kind.code in self._kinds:
             raise RegistryError(f"Two activity kinds use the code {kind.code!r}.")
         self._kinds[kind.code] = kind

@@ -236,27 +236,32 @@ def make(db):
     return Factory(db)
 
 
+def sign_in(app, client, person):
+    """Sign ``client`` (a test client of ``app``) in as ``person``; returns the client."""
+    from flask_login.utils import _create_identifier
+
+    from lms.auth import sessions
+
+    # Flask-Login's "strong" protection ties a session to the client's address and agent.
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    # A server-side session record, as signing in creates (the loader requires one).
+    token, _record = sessions.start_session(person, client.environ_base.get("HTTP_USER_AGENT"))
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess["_user_id"] = str(person.id)
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+        sess[sessions.SESSION_KEY] = token
+    return client
+
+
 @pytest.fixture
 def login(client, app):
     """``login(person)`` signs the test client in as ``person``."""
 
     def _login(person):
-        from flask_login.utils import _create_identifier
-
-        from lms.auth import sessions
-
-        # Flask-Login's "strong" protection ties a session to the client's address and agent.
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        # A server-side session record, as signing in creates (the loader requires one).
-        token, _record = sessions.start_session(person, client.environ_base.get("HTTP_USER_AGENT"))
-        with client.session_transaction() as sess:
-            sess.clear()
-            sess["_user_id"] = str(person.id)
-            sess["_fresh"] = True
-            sess["_id"] = identifier
-            sess[sessions.SESSION_KEY] = token
-        return client
+        return sign_in(app, client, person)
 
     return _login
 
@@ -368,7 +373,7 @@ def committed_app(request):
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20, "pool_timeout": 60}})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -1,7 +1,7 @@
 """GET,PUT /sessions/<id>/attendance."""
 from lms.api import bp
 from lms.api.core import get_or_404, iso, json_body, require, user
-from lms.attendance import operations
+from lms.attendance import marking
 from lms.catalog.models import Session
 
 
@@ -27,12 +27,12 @@ def _marks_json(session, marks):
 def session_attendance(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
-    return _marks_json(session, operations.session_marks(session))
+    return _marks_json(session, marking.session_marks(session))
 
 
 @bp.put("/sessions/<int:session_id>/attendance")
 def put_session_attendance(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
-    marks = operations.mark_many(session, json_body(expect=list), by=user())
+    marks = marking.mark_many(session, json_body(expect=list), by=user())
     return _marks_json(session, marks)

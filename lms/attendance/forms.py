@@ -2,10 +2,9 @@
 carry CSRF, parse input and render labels."""
 from flask_babel import lazy_gettext as _l
 from lms.forms import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-
 
 
 def choices(pairs):
@@ -43,17 +42,3 @@ class CheckInForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
     session = HiddenField()
-
-
-class ActionPlanForm(FlaskForm):
-    what = TextAreaField(_l("What"), description=_l("What do we want to achieve?"), validators=[InputRequired(), Length(max=2000)])
-    how = TextAreaField(_l("How"), validators=[Optional(), Length(max=4000)])
-    who = StringField(_l("Who"), description=_l("Who is responsible?"), validators=[Optional(), Length(max=300)])
-    first_step = TextAreaField(_l("First step"), validators=[Optional(), Length(max=2000)])
-
-
-class CadenceFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    programme = SelectField(_l("Programme"), coerce=int, validate_choice=False)

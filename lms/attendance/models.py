@@ -1,4 +1,4 @@
-"""Attendance marks per session, their audit trail, and workshop action plans."""
+"""Attendance marks per session and their audit trail."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -95,21 +95,3 @@ class AttendanceChange(db.Model):
     @property
     def new_label(self):
         return ATTENDANCE_STATUSES.get(self.new_status, self.new_status) if self.new_status else None
-
-
-class ActionPlan(db.Model):
-    """An action plan recorded at a workshop (future-workshop method: what, how, who, first step)."""
-
-    __tablename__ = "action_plan"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    what: Mapped[str] = mapped_column(Text)
-    how: Mapped[str] = mapped_column(Text, default="")
-    who: Mapped[str] = mapped_column(String(300), default="")
-    first_step: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    event = relationship("Event")
-    created_by = relationship("Person")

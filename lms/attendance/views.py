@@ -1,22 +1,21 @@
-"""Attendance pages: the trainer's roster, audit trails, self check-in, a trainer's
-events, network cadence and workshop action plans."""
+"""Attendance pages: the trainer's roster, audit trails, self check-in and a trainer's
+events."""
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from lms.auth import policy
 from lms.validation import is_id
-from lms.attendance import operations
-from lms.attendance.forms import ActionForm, ActionPlanForm, CadenceFilterForm, CheckInForm, MakeupForm, MarkForm, choices
+from lms.attendance import checkin as checkins, marking, rosters
+from lms.attendance.cadence import cadence_warning
+from lms.attendance.forms import ActionForm, CheckInForm, MakeupForm, MarkForm, choices
 from lms.attendance.hours import to_hours
 from lms.attendance.models import ATTENDANCE_STATUSES
-from lms.catalog.models import Event, Session
-from lms.errors import ValidationError
+from lms.catalog.models import Session
 from lms.extensions import db
-from lms.web import round_trip, apply_errors, external_url, get_or_404, paginate, require
+from lms.web import round_trip, external_url, get_or_404, paginate, require
 from lms.types import utcnow
 
 bp = Blueprint("attendance", __name__, template_folder="templates")
@@ -33,19 +32,19 @@ def _roster_page(session, *, form=None, row_id=None, status=200):
         "attendance/roster.html",
         session=session,
         event=session.event,
-        rows=operations.roster(session),
+        rows=rosters.roster(session),
         statuses=ATTENDANCE_STATUSES,
         form=form or MarkForm(formdata=None),
         row_id=row_id,
         action_form=ActionForm(),
         makeup_form=_makeup_form(session),
-        cadence=operations.cadence_warning(session.event),
+        cadence=cadence_warning(session.event),
         locked=session.event.status == "finalized",
     ), status
 
 
 def _makeup_form(session, formdata=None):
-    candidates = operations.makeup_candidates(session)
+    candidates = rosters.makeup_candidates(session)
     if not candidates:
         return None
     form = MakeupForm(formdata=formdata)
@@ -73,7 +72,7 @@ def mark(session_id, enrollment_id):
     enrollment = get_or_404(Enrollment, enrollment_id)
     form = MarkForm()
     return round_trip(
-        form, lambda: operations.mark(session, enrollment, form.status.data, by=current_user,
+        form, lambda: marking.mark(session, enrollment, form.status.data, by=current_user,
                                       minutes=form.minutes.data, note=form.note.data, reason=form.reason.data),
         page=lambda: _roster_page(session, form=form, row_id=enrollment.id)[0],
         done=lambda _m: (None, url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}")))
@@ -86,7 +85,7 @@ def mark_all_present(session_id):
     require("attendance.mark", session)
     if not ActionForm().validate():
         abort(400)
-    count = operations.mark_all_present(session, by=current_user)
+    count = marking.mark_all_present(session, by=current_user)
     flash(_("%(n)s people marked present.", n=count) if count else _("Everyone already has a mark."), "success")
     return redirect(url_for(".roster", session_id=session.id))
 
@@ -102,7 +101,7 @@ def add_makeup(session_id):
     if form is None or not form.validate():
         abort(400)
     enrollment = get_or_404(Enrollment, form.enrollment_id.data)
-    operations.mark(session, enrollment, "present", by=current_user, reason=_("Make-up day"))
+    marking.mark(session, enrollment, "present", by=current_user, reason=_("Make-up day"))
     flash(_("%(name)s is marked present as a make-up day.", name=enrollment.person.name), "success")
     return redirect(url_for(".roster", session_id=session.id, _anchor=f"row-{enrollment.id}"))
 
@@ -112,7 +111,7 @@ def add_makeup(session_id):
 def session_audit(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.audit", session)
-    page = paginate(operations.session_audit_query(session))
+    page = paginate(marking.session_audit_query(session))
     return render_template("attendance/audit.html", page=page, session=session, person=None)
 
 
@@ -123,7 +122,7 @@ def person_audit(person_id):
 
     person = get_or_404(Person, person_id)
     require("attendance.audit", person)
-    page = paginate(operations.person_audit_query(person, policy.coordinated_programme_ids(current_user)))
+    page = paginate(marking.person_audit_query(person, policy.coordinated_programme_ids(current_user)))
     return render_template("attendance/audit.html", page=page, session=None, person=person)
 
 
@@ -132,7 +131,7 @@ def person_audit(person_id):
 def check_in_code(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
-    window = operations.check_in_window(session)
+    window = checkins.check_in_window(session)
     now = utcnow()
     if session.event.status in ("finalized", "cancelled") or now > window[1]:
         state = "closed"
@@ -142,7 +141,7 @@ def check_in_code(session_id):
         state = "open"
     code = qr = url = None
     if state == "open":  # a closed check-in shows no code
-        code = operations.check_in_code(session)
+        code = checkins.check_in_code(session)
         url = external_url("attendance.checkin", session=session.id, code=code)
         qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
     response = render_template(
@@ -153,8 +152,8 @@ def check_in_code(session_id):
         qr=qr,
         url=url,
         window=window,
-        expires_at=operations.code_expires_at(),
-        rows=operations.roster(session),
+        expires_at=checkins.code_expires_at(),
+        rows=rosters.roster(session),
     )
     headers = {"Cache-Control": "no-store"}
     if state != "closed":
@@ -184,7 +183,7 @@ def checkin():
             message = _("Your attendance is already recorded as: %(status)s.", status=mark.status_label)
         return message, url_for(".checked_in", session_id=mark.session_id)
 
-    return round_trip(form, lambda: operations.check_in(current_user, form.code.data, session=session),
+    return round_trip(form, lambda: checkins.check_in(current_user, form.code.data, session=session),
                       page=lambda: render_template("attendance/checkin.html", form=form, session=session), done=done)
 
 
@@ -201,62 +200,14 @@ def checked_in(session_id):
 def my_events():
     require("trainer.events")
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    page = paginate(operations.trainer_events_query(current_user, when))
+    page = paginate(rosters.trainer_events_query(current_user, when))
     groups = {}
     for event in page.items:  # grouped by activity, in the order the events come
         groups.setdefault(event.activity_id, (event.activity, []))[1].append(event)
     return render_template(
         "attendance/my_events.html",
-        today=operations.trainer_sessions_today(current_user),
+        today=rosters.trainer_sessions_today(current_user),
         page=page,
         groups=list(groups.values()),
         when=when,
     )
-
-
-@bp.route("/admin/network-cadence")
-@login_required
-def network_cadence():
-    from lms.programmes.models import Programme
-
-    require("network.cadence")
-    form = CadenceFilterForm(request.args)
-    scope = policy.coordinated_programme_ids(current_user)
-    programmes = select(Programme).order_by(Programme.name)
-    if scope is not None:
-        programmes = programmes.where(Programme.id.in_(scope or {-1}))
-    programmes = db.session.scalars(programmes).all()
-    form.programme.choices = choices([(0, _("All programmes"))] + [(p.id, p.name) for p in programmes])
-    programme_id = form.programme.data if form.validate() else None
-    page = paginate(operations.network_events_query(programme_id or None, scope))
-    rows = [(event, operations.cadence_warning(event)) for event in page.items]
-    return render_template("attendance/network_cadence.html", form=form, page=page, rows=rows)
-
-
-@bp.route("/events/<int:event_id>/action-plans", methods=["GET", "POST"])
-@login_required
-def action_plans(event_id):
-    from lms.web import can
-
-    event = get_or_404(Event, event_id)
-    if not operations.has_action_plans(event):
-        abort(404)
-    require("action_plan.view", event)
-    form = ActionPlanForm() if can("action_plan.create", event) else None
-    status = 200
-    if request.method == "POST":
-        require("action_plan.create", event)
-        if form.validate():
-            try:
-                operations.add_action_plan(event, form.data, by=current_user)
-            except ValidationError as error:
-                apply_errors(form, error)
-                status = 422
-            else:
-                flash(_("The action plan is saved."), "success")
-                return redirect(url_for(".action_plans", event_id=event.id))
-        else:
-            status = 422
-    return render_template(
-        "attendance/action_plans.html", event=event, plans=operations.action_plans(event), form=form
-    ), status

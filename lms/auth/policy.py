@@ -373,7 +373,7 @@ def _participates(user, event):
     ))))
 
 
-def _action_plan_view(user, event=None):
+def _workspace_view(user, event=None):
     if not _signed_in(user) or event is None:
         return False
     return _trains_or_coordinates(user, event) or _participates(user, event)
@@ -537,9 +537,10 @@ RULES = {
     "event.finalize": _trains_or_coordinates,
     "event.reopen": lambda u, o=None: _signed_in(u) and _coordinator_of(u, o),
     "transcript.view": _transcript_view,
-    "action_plan.view": _action_plan_view,
-    "action_plan.create": _trains_or_coordinates,
-    "network.cadence": _coordinator_any,
+    # An event's shared working material that a kind keeps (e.g. a workshop's action
+    # plans): its trainers and coordinators write it, its participants read it.
+    "event.workspace.view": _workspace_view,
+    "event.workspace.edit": _trains_or_coordinates,
     # Administration pages.
     # Enrolment.
     "enrollment.create_self": _signed_in,

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.attendance.operations import cadence_warning
+from lms.attendance.cadence import cadence_warning
 from lms.catalog.models import Event
 from lms.completion import operations
 from lms.completion.forms import FinalizeForm, ReopenForm

@@ -279,10 +279,10 @@ def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
 
 
 def cadence_warnings(programme, filters=None):
-    """[(event, CadenceWarning)] for the programme's events of kinds that declare a cadence."""
-    from lms.attendance.operations import cadence_warning, network_events_query
+    """[(event, CadenceWarning)] for the programme's events whose kind requires a cadence."""
+    from lms.attendance.cadence import cadence_events_query, cadence_warning
 
-    query = _activity_filter(network_events_query(programme.id), filters)
+    query = _activity_filter(cadence_events_query(programme.id), filters)
     return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]
 
 
@@ -299,17 +299,18 @@ def parse_api_filters(args, programme, tz):
 
 
 def cadence_report(programme, filters=None, now=None):
-    """The progress answer's ``cadence`` rows: every event of a kind that declares a
-    meeting cadence, with its meetings in the last 12 months and whether it falls short
-    (the same rule as the dashboard's warnings)."""
+    """The progress answer's ``cadence`` rows: every event whose kind requires a meeting
+    cadence of it (:meth:`lms.plugins.ActivityKind.cadence_per_year`), with its meetings
+    in the last 12 months and whether it falls short (the same rule as the dashboard's
+    warnings)."""
     from datetime import timedelta
 
-    from lms.attendance.operations import cadence_warning, network_events_query
+    from lms.attendance.cadence import cadence_events_query, cadence_per_year, cadence_warning
     from lms.catalog.models import Session
     from lms.types import utcnow
 
     now = now or utcnow()
-    events = db.session.scalars(_activity_filter(network_events_query(programme.id), filters)).all()
+    events = db.session.scalars(_activity_filter(cadence_events_query(programme.id), filters)).all()
     recent = dict(db.session.execute(
         select(Session.event_id, func.count()).where(
             Session.event_id.in_([e.id for e in events] or [-1]),
@@ -317,7 +318,7 @@ def cadence_report(programme, filters=None, now=None):
         .group_by(Session.event_id)).all())
     rows = []
     for event in events:
-        per_year = event.activity.kind_plugin.cadence_per_year(event.activity.settings or {})
+        per_year = cadence_per_year(event)
         rows.append({
             "activity_id": event.activity_id, "event_id": event.id, "title": event.display_title,
             "required_per_year": per_year, "meetings_last_12_months": int(recent.get(event.id, 0)),

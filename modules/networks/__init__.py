@@ -1,27 +1,27 @@
-"""Network group: members from several organisations meet repeatedly over a cycle."""
-from flask_babel import lazy_gettext as _l
-from lms.forms import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange, Optional
+"""Network group: members from several organisations meet repeatedly over a cycle.
 
+A cycle may require a cadence (meetings a year): the core checks it through
+:meth:`NetworkKind.cadence_per_year`; the kind's own page lists every cycle and its
+cadence (:mod:`.views`).
+"""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from lms.auth import policy
 from lms.plugins import ActivityKind, CompletionResult, raise_if, require_number
 from modules._common import attended_marks, credited, own_marks
-
-
-class NetworkSettingsForm(FlaskForm):
-    min_meetings = IntegerField(
-        _l("Meetings needed to complete"), validators=[InputRequired(), NumberRange(min=1)], default=2
-    )
-    cadence_per_year = IntegerField(
-        _l("Required meetings per year"), validators=[Optional(), NumberRange(min=0)], default=2
-    )
+from modules.networks.forms import NetworkSettingsForm
+from modules.networks.views import bp
 
 
 class NetworkKind(ActivityKind):
+    """The network group kind: completion by meetings attended; an optional cadence."""
+
     code = "network"
     label = _l("Network group")
     description = _l("Members from several organisations meet repeatedly; a cycle may require a cadence.")
     settings_form = NetworkSettingsForm
+    blueprint = bp
 
     def default_settings(self):
         return {"min_meetings": 2, "cadence_per_year": 2}
@@ -66,8 +66,17 @@ class NetworkKind(ActivityKind):
         return CompletionResult(True, hours, details=details)
 
     def cadence_per_year(self, settings):
-        """Meetings a cycle must hold per year (0 or None: no requirement)."""
-        return int((settings or {}).get("cadence_per_year") or 0)
+        """The cycle's ``cadence_per_year`` setting (0 when none is required)."""
+        try:
+            return int((settings or {}).get("cadence_per_year") or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    def programme_links(self, programme, user):
+        """The cadence page of the programme's network cycles, for coordinators."""
+        if not policy.can(user, "admin.access"):
+            return []
+        return [(_l("All network cycles and their cadence"), url_for("networks.cadence", programme=programme.id))]
 
     def certificate_lines(self, completion):
         """The meetings attended, with their dates."""

@@ -105,7 +105,7 @@ class TrackKind(ActivityKind):
             return 1
 
     @staticmethod
-    def day_number(session):
+    def _day_number(session):
         """The session's day in its cohort: its position 1..n by start time."""
         for position, other in enumerate(session.event.sessions, start=1):
             if other.id == session.id:
@@ -125,11 +125,11 @@ class TrackKind(ActivityKind):
         ratio = float(settings.get("min_ratio") or 1.0)
         marks = [m for m in marks if m.session.event.activity_id == enrollment.event.activity_id]
         attended = attended_marks(marks)
-        day_numbers = {self.day_number(m.session) for m in attended}
+        day_numbers = {self._day_number(m.session) for m in attended}
         day_numbers = {d for d in day_numbers if d is not None and d <= days}
         made_up = sorted(
-            {self.day_number(m.session) for m in attended if m.session.event_id != enrollment.event_id} - {
-                self.day_number(m.session) for m in attended if m.session.event_id == enrollment.event_id
+            {self._day_number(m.session) for m in attended if m.session.event_id != enrollment.event_id} - {
+                self._day_number(m.session) for m in attended if m.session.event_id == enrollment.event_id
             }
         )
         needed = max(1, math.ceil(days * ratio - 1e-9))
@@ -160,7 +160,7 @@ class TrackKind(ActivityKind):
             position += size
             if dates:
                 lines.append(str(_l("Block %(n)s: %(dates)s", n=number, dates=", ".join(dates))))
-        attended = {self.day_number(s) for s in attended_sessions(enrollment)
+        attended = {self._day_number(s) for s in attended_sessions(enrollment)
                     if s.event.activity_id == event.activity_id}
         attended = {d for d in attended if d is not None and d <= days}
         if days:

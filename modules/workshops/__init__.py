@@ -1,28 +1,29 @@
-"""Thematic workshop: a small cross-boundary group working on a concrete challenge."""
-from flask_babel import lazy_gettext as _l
-from lms.forms import FlaskForm
-from wtforms import SelectField
+"""Thematic workshop: a small cross-boundary group working on a concrete challenge.
 
+The kind owns its action plans: the ``action_plan`` table (:mod:`.models`, created by
+its own Alembic branch in ``migrations/``) and the page that records them (:mod:`.views`).
+"""
+import os
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from lms.auth import policy
 from lms.plugins import ActivityKind, CompletionResult, raise_if
 from modules._common import attended_marks, credited, own_marks
-
-METHODS = {
-    "open": _l("Open format"),
-    "future_workshop": _l("Future workshop (critique, vision, action plans)"),
-}
-
-
-class WorkshopSettingsForm(FlaskForm):
-    method = SelectField(_l("Method"), choices=[(k, v) for k, v in METHODS.items()], default="open")
+from modules.workshops import models  # noqa: F401  (the action_plan table on the metadata)
+from modules.workshops.forms import METHODS, WorkshopSettingsForm
+from modules.workshops.views import bp
 
 
 class WorkshopKind(ActivityKind):
+    """The workshop kind: completion by attendance; action plans kept on the event."""
+
     code = "workshop"
     label = _l("Workshop")
     description = _l("A small group from several organisations works on a concrete challenge with experts.")
     settings_form = WorkshopSettingsForm
-    #: The event can record action plans (what, how, who, first step).
-    action_plans = True
+    blueprint = bp
 
     def default_settings(self):
         return {"method": "open"}
@@ -43,6 +44,16 @@ class WorkshopKind(ActivityKind):
         if not attended_marks(marks):
             return CompletionResult(False, hours, str(_l("Did not attend.")), details)
         return CompletionResult(True, hours, details=details)
+
+    def event_links(self, event, user):
+        """The event's action plans, for its trainers, coordinators and participants."""
+        if not policy.can(user, "event.workspace.view", event):
+            return []
+        return [(_l("Action plans"), url_for("workshops.action_plans", event_id=event.id))]
+
+    def migrations_dir(self):
+        """The workshop branch (``workshops``): the ``action_plan`` table."""
+        return os.path.join(os.path.dirname(__file__), "migrations")
 
     def certificate_lines(self, completion):
         """The workshop's date(s), place and method."""

@@ -219,12 +219,12 @@ def test_audit_pages_are_for_coordinators(db, make, trained, enrol, login):
 def test_a_row_inserted_meanwhile_by_another_trainer_is_updated_not_lost(db, make, trained, enrol, monkeypatch, request_context):
     """Two trainers insert the same row at once: the loser's insert hits the unique
     constraint inside a savepoint and becomes an audited update; the request survives."""
-    from lms.attendance import operations
+    from lms.attendance import marking
 
     trainer, event = trained()
     session = event.sessions[0]
     e = enrol(make.person(), event)
-    operations.mark(session, e, "absent", by=trainer)  # the other trainer's row, already there
+    marking.mark(session, e, "absent", by=trainer)  # the other trainer's row, already there
 
     real_scalar = db.session.scalar
     calls = {"n": 0}
@@ -234,7 +234,7 @@ def test_a_row_inserted_meanwhile_by_another_trainer_is_updated_not_lost(db, mak
         return None if calls["n"] == 1 else real_scalar(*args, **kw)
 
     monkeypatch.setattr(db.session, "scalar", stale_first_read)
-    mark = operations.mark(session, e, "present", by=trainer)
+    mark = marking.mark(session, e, "present", by=trainer)
     monkeypatch.undo()
     assert mark.status == "present"
     assert [(c.old_status, c.new_status) for c in _changes(db, session)] == [(None, "absent"), ("absent", "present")]

@@ -1,7 +1,7 @@
 """My events, network cadence, workshop action plans."""
 from datetime import date, datetime, timedelta, timezone
 
-from lms.attendance.operations import cadence_warning
+from lms.attendance.cadence import cadence_warning
 from lms.catalog.models import Session
 
 
@@ -74,6 +74,17 @@ def test_network_cadence_page_for_coordinators(db, make, login, trained):
     assert "Cadence warning" in login(trainer).get(f"/sessions/{bad.sessions[0].id}/attendance").get_data(as_text=True)
 
 
+def test_dashboard_links_to_the_cadence_page_through_the_kind(db, make, login):
+    """The network kind's programme_links hook puts its page on the programme's dashboard."""
+    programme = make.programme()
+    link = f'href="/admin/network-cadence?programme={programme.id}">All network cycles and their cadence</a>'
+    coordinator = make.person(role="coordinator", scope=programme)
+    assert link in login(coordinator).get(f"/programmes/{programme.id}/dashboard").get_data(as_text=True)
+    manager = make.person(role="manager")
+    page = login(manager).get(f"/programmes/{programme.id}/dashboard")
+    assert page.status_code == 200 and "/admin/network-cadence" not in page.get_data(as_text=True)
+
+
 def test_workshop_action_plans(db, make, trained, enrol, login):
     trainer, event = trained("workshop", settings={"method": "future_workshop"})
     participant = make.person()
@@ -95,3 +106,18 @@ def test_workshop_action_plans(db, make, trained, enrol, login):
     assert login(outsider).get(url).status_code == 403
     _, seminar = trained("seminar")
     assert login(trainer).get(f"/events/{seminar.id}/action-plans").status_code == 404
+
+
+def test_action_plans_are_linked_through_the_kind(db, make, trained, enrol, login):
+    """The workshop kind's event_links hook: the roster and the event page link its action
+    plans for those who may read them; a seminar's pages have no such link."""
+    trainer, event = trained("workshop")
+    participant, outsider = make.person(), make.person()
+    enrol(participant, event)
+    link = f'href="/events/{event.id}/action-plans">Action plans</a>'
+    assert link in login(trainer).get(f"/sessions/{event.sessions[0].id}/attendance").get_data(as_text=True)
+    assert link in login(participant).get(f"/events/{event.id}").get_data(as_text=True)
+    assert "/action-plans" not in login(outsider).get(f"/events/{event.id}").get_data(as_text=True)
+    seminar_trainer, seminar = trained("seminar")
+    roster = login(seminar_trainer).get(f"/sessions/{seminar.sessions[0].id}/attendance").get_data(as_text=True)
+    assert "/action-plans" not in roster

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from lms.attendance import operations
+from lms.attendance import checkin
 from lms.attendance.models import Attendance
 from lms.errors import ValidationError
 
@@ -23,16 +23,16 @@ def test_code_shape_rotation_and_previous_slot(db, make, trained):
     _, event = trained()
     s = event.sessions[0]
     t = datetime(2027, 1, 1, 12, 0, 30, tzinfo=timezone.utc)
-    code = operations.check_in_code(s, t)
-    assert len(code) == 6 and set(code) <= set(operations.CHECKIN_ALPHABET)
+    code = checkin.check_in_code(s, t)
+    assert len(code) == 6 and set(code) <= set(checkin.CHECKIN_ALPHABET)
     assert not set(code) & set("0O1IL")
-    assert operations.check_in_code(s, t + timedelta(minutes=2)) == code
+    assert checkin.check_in_code(s, t + timedelta(minutes=2)) == code
     later = t + timedelta(minutes=5)
-    assert operations.check_in_code(s, later) != code
-    assert operations._code_matches(s, code, later)  # the previous slot is still accepted
-    assert not operations._code_matches(s, code, t + timedelta(minutes=10))
+    assert checkin.check_in_code(s, later) != code
+    assert checkin._code_matches(s, code, later)  # the previous slot is still accepted
+    assert not checkin._code_matches(s, code, t + timedelta(minutes=10))
     _, other = trained()
-    assert operations.check_in_code(other.sessions[0], t) != code
+    assert checkin.check_in_code(other.sessions[0], t) != code
 
 
 @pytest.mark.usefixtures("request_context")
@@ -46,30 +46,30 @@ def test_window_enrolment_and_code_are_checked(db, make, trained, enrol):
 
     too_early = start - timedelta(minutes=31)
     with pytest.raises(ValidationError) as err:
-        operations.check_in(person, operations.check_in_code(s, too_early), session=s, now=too_early)
+        checkin.check_in(person, checkin.check_in_code(s, too_early), session=s, now=too_early)
     assert err.value.code == "outside_window"
     too_late = start + timedelta(hours=2, minutes=1)
     with pytest.raises(ValidationError) as err:
-        operations.check_in(person, operations.check_in_code(s, too_late), session=s, now=too_late)
+        checkin.check_in(person, checkin.check_in_code(s, too_late), session=s, now=too_late)
     assert err.value.code == "outside_window"
 
     now = start - timedelta(minutes=20)
     with pytest.raises(ValidationError) as err:
-        operations.check_in(person, "ABCDEF" if operations.check_in_code(s, now) != "ABCDEF" else "BCDEFG", session=s, now=now)
+        checkin.check_in(person, "ABCDEF" if checkin.check_in_code(s, now) != "ABCDEF" else "BCDEFG", session=s, now=now)
     assert err.value.code == "invalid_code"
     with pytest.raises(ValidationError) as err:
-        operations.check_in(person, "12", session=s, now=now)
+        checkin.check_in(person, "12", session=s, now=now)
     assert "code" in err.value.fields
     with pytest.raises(ValidationError) as err:
-        operations.check_in(stranger, operations.check_in_code(s, now), session=s, now=now)
+        checkin.check_in(stranger, checkin.check_in_code(s, now), session=s, now=now)
     assert err.value.code == "not_enrolled"
 
     # Typed without the session (lower case, with a space): found among open sessions.
-    code = operations.check_in_code(s, now)
+    code = checkin.check_in_code(s, now)
     typed = f"{code[:3].lower()} {code[3:]}"
-    mark, created = operations.check_in(person, typed, now=now)
+    mark, created = checkin.check_in(person, typed, now=now)
     assert created and mark.status == "present" and mark.marked_by_id == person.id and mark.is_check_in
-    again, created = operations.check_in(person, code, session=s, now=now)
+    again, created = checkin.check_in(person, code, session=s, now=now)
     assert not created and again.id == mark.id
 
 
@@ -84,7 +84,7 @@ def test_check_in_over_http_and_trainer_sees_and_corrects_it(db, make, trained, 
     html = code_page.get_data(as_text=True)
     assert "<svg" in html
     with login(trainer).application.test_request_context("/"):
-        code = operations.check_in_code(s)
+        code = checkin.check_in_code(s)
     assert code in html
     assert login(person).get(f"/sessions/{s.id}/check-in-code").status_code == 403
 
@@ -113,7 +113,7 @@ def test_check_in_refusals_over_http(db, make, trained, enrol, login, client):
     s = event.sessions[0]
     stranger = make.person()
     with client.application.test_request_context("/"):
-        code = operations.check_in_code(s)
+        code = checkin.check_in_code(s)
     r = login(stranger).post("/checkin", data={"session": str(s.id), "code": code})
     assert r.status_code == 422 and b"not enrolled" in r.data
     r = login(stranger).post("/checkin", data={"code": ""})
@@ -140,7 +140,7 @@ def test_check_in_refused_after_finalize(db, make, trained, enrol, login, api):
     event.status = "finalized"
     db.session.commit()
     with login(person).application.test_request_context("/"):
-        code = operations.check_in_code(s)
+        code = checkin.check_in_code(s)
     r = login(person).post("/checkin", data={"session": str(s.id), "code": code})
     assert r.status_code == 409
 
@@ -152,7 +152,7 @@ def test_check_in_code_page_says_plainly_when_closed_and_shows_no_code(db, make,
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "Check-in is closed." in html and "It closed when the session ended" in html
     with login(trainer).application.test_request_context("/"):
-        code = operations.check_in_code(s)
+        code = checkin.check_in_code(s)
     assert code not in html and "<svg" not in html and "Refresh" not in r.headers
 
     trainer, finalized = _running(trained)

@@ -20,8 +20,6 @@ def two(db, make, enrol):
     q_past = make.event(make.activity(programme=q), start=start)
     e = enrol(bo, q_past)
     db.session.flush()
-    from lms.attendance import operations as attendance
-
     trainer = make.person(role="trainer")
     q_past.trainers.append(trainer)
     db.session.add(Attendance(enrollment_id=e.id, session_id=q_past.sessions[0].id, status="absent"))

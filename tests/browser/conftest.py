@@ -49,7 +49,7 @@ def live_app():
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory}/live.db", "SECRET_KEY": "browser-test",
                       "WTF_CSRF_ENABLED": True, "TESTING": False})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         from lms.demo.load import load_demo
 
         load_demo()

@@ -5,7 +5,7 @@ import pytest
 
 from sqlalchemy import select
 
-from lms.attendance import operations as attendance
+from lms.attendance import marking as attendance
 from lms.completion import operations as completion
 from lms.completion.models import Completion, NonCompletion
 

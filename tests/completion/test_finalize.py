@@ -94,7 +94,7 @@ def test_who_may_finalize_and_reopen(db, make, trained, enrol, api, login):
 def test_on_finalized_hook_receives_the_completions(db, make, trained, enrol, monkeypatch):
     trainer, event = trained("seminar")
     a = enrol(make.person(), event)
-    from lms.attendance.operations import mark
+    from lms.attendance.marking import mark
 
     mark(event.sessions[0], a, "present", by=trainer)
     seen = []

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.attendance import hours
 from lms.attendance.models import Attendance
-from lms.attendance.operations import mark
+from lms.attendance.marking import mark
 from lms.catalog.models import Session
 
 pytestmark = pytest.mark.usefixtures("request_context")
