@@ -263,7 +263,7 @@ def test_trained_events_clause(world, db):
 
 
 def test_trainer_events_query_lists_the_trained_events(world, db):
-    from lms.attendance.operations import trainer_events_query
+    from lms.attendance.rosters import trainer_events_query
 
     listed = {e.id for e in db.session.scalars(trainer_events_query(world["trainer"]))}
     assert {world["p_event"].id, world["p_draft"].id} <= listed
