@@ -1,7 +1,7 @@
 """The network kind's pages: every network cycle and whether it keeps its cadence."""
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.attendance.forms import choices
@@ -32,6 +32,7 @@ def cycles_query(programme_id=None, programme_ids=None):
 
 
 @bp.route("/admin/network-cadence")
+@login_required
 def cadence():
     """Every network cycle of the coordinator's programmes, its required cadence and whether it keeps it."""
     require("admin.access")

@@ -1,11 +1,10 @@
 """The workshop kind's pages: an event's action plans."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from lms.catalog.models import Event
-from lms.errors import ValidationError
-from lms.web import apply_errors, can, get_or_404, require
+from lms.web import can, get_or_404, require, round_trip
 from modules.workshops import operations
 from modules.workshops.forms import ActionPlanForm
 
@@ -13,6 +12,7 @@ bp = Blueprint("workshops", __name__, template_folder="templates")
 
 
 @bp.route("/events/<int:event_id>/action-plans", methods=["GET", "POST"])
+@login_required
 def action_plans(event_id):
     """A workshop event's action plans: read by its people, recorded by its trainers and coordinators."""
     event = get_or_404(Event, event_id)
@@ -20,20 +20,13 @@ def action_plans(event_id):
         abort(404)
     require("event.workspace.view", event)
     form = ActionPlanForm() if can("event.workspace.edit", event) else None
-    status = 200
     if request.method == "POST":
         require("event.workspace.edit", event)
-        if form.validate():
-            try:
-                operations.add_action_plan(event, form.data, by=current_user)
-            except ValidationError as error:
-                apply_errors(form, error)
-                status = 422
-            else:
-                flash(_("The action plan is saved."), "success")
-                return redirect(url_for(".action_plans", event_id=event.id))
-        else:
-            status = 422
-    return render_template(
-        "workshops/action_plans.html", event=event, plans=operations.action_plans(event), form=form
-    ), status
+
+    def page():
+        return render_template("workshops/action_plans.html", event=event, plans=operations.action_plans(event), form=form)
+
+    if form is None:
+        return page()
+    return round_trip(form, lambda: operations.add_action_plan(event, form.data, by=current_user), page=page,
+                      done=lambda _p: (_("The action plan is saved."), url_for(".action_plans", event_id=event.id)))
