@@ -27,9 +27,13 @@ Then throughput through the real issuing path - what finalizing an event starts:
 :class:`~certificates.models.CertificateBatch` per event, run by the worker task
 :func:`certificates.tasks.issue_batch` (row, QR, SHA-256, a commit per certificate) -
 with 1 and with 2 worker processes, each with its own app and database connection,
-on a file SQLite database or on PostgreSQL (``--db``).
+on a file SQLite database or on PostgreSQL (``--db``); ``--throughput-rounds`` rounds,
+1 and 2 processes alternating, median and min-max. Each worker's busy time is shown:
+on SQLite a worker's transaction (BEGIN IMMEDIATE) holds the write lock while it
+renders, so two workers take turns.
 
-    .venv/bin/python bench/certificates.py [--n 64] [--rounds 5] [--db sqlite|postgresql] [--out DIR]
+    .venv/bin/python bench/certificates.py [--n 64] [--rounds 5] [--throughput-rounds 3]
+        [--db sqlite|postgresql] [--out DIR]
 
 ``--out DIR`` also writes one certificate per kind and language there (to look at).
 """
@@ -335,6 +339,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=64, help="certificates per round and per throughput run (default 64)")
     parser.add_argument("--rounds", type=int, default=5, help="latency rounds (default 5)")
+    parser.add_argument("--throughput-rounds", type=int, default=3, help="throughput rounds (default 3)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
                         help="file SQLite (default) or PostgreSQL (BENCH_PG_ADMIN_URL, a new database, dropped after)")
     parser.add_argument("--out", help="write one certificate per kind and language here")
@@ -367,15 +372,22 @@ def main():
                     kinds.add(c.enrollment.event.activity.kind)
                     warm_ids.append(c.id)
             db.session.rollback()
-            rates = {}
-            for processes in (1, 2):
-                issued, elapsed, spans = throughput(app, url, groups, warm_ids, processes)
-                assert issued == len(completions), f"{issued} certificates issued of {len(completions)}"
-                rates[processes] = issued / elapsed
+            # 1 and 2 processes alternate, round by round, so a load change hits both.
+            rates = {1: [], 2: []}
+            for round_ in range(args.throughput_rounds):
+                for processes in (1, 2):
+                    issued, elapsed, spans = throughput(app, url, groups, warm_ids, processes)
+                    assert issued == len(completions), f"{issued} certificates issued of {len(completions)}"
+                    rates[processes].append(issued / elapsed)
+                    print(f"  round {round_ + 1}, {processes} process{'es' if processes > 1 else ''}: "
+                          f"{issued / elapsed:.1f} certificates/s ({issued} in {elapsed:.1f} s; "
+                          f"each worker busy {', '.join(f'{s:.1f}' for s in spans)} s)")
+            for processes, values in rates.items():
                 print(f"throughput, {processes} worker process{'es' if processes > 1 else ''} ({args.db}): "
-                      f"{rates[processes]:.1f} certificates/s ({issued} in {elapsed:.1f} s; "
-                      f"each worker busy {', '.join(f'{s:.1f}' for s in spans)} s)")
-            print(f"2 processes / 1 process: {rates[2] / rates[1]:.2f} ({os.cpu_count()} CPUs)")
+                      f"median {statistics.median(values):.1f} certificates/s "
+                      f"(rounds {min(values):.1f}-{max(values):.1f})")
+            print(f"2 processes / 1 process: {statistics.median(rates[2]) / statistics.median(rates[1]):.2f} "
+                  f"({os.cpu_count()} CPUs)")
             db.session.remove()
             db.engine.dispose()
     finally:
