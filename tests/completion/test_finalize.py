@@ -1,9 +1,6 @@
-from sqlalchemy import select
 """Finalize (idempotent) and reopen (coordinators, audited). Its signals: test_signals.py."""
-import pytest
 from sqlalchemy import func, select
 
-from lms.completion import operations as completion
 from lms.completion.models import Completion, Finalization
 
 
