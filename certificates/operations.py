@@ -398,8 +398,10 @@ def codes_for(completion_ids):
     return dict(rows.all())
 
 
-def on_finalized(event, outcome):
-    """Hook of :func:`lms.completion.operations.finalize`: issue the event's missing
+# --- receivers of the core's signals (connected per app in certificates.init_app) ----------
+
+def on_event_finalized(sender, *, event, outcome):
+    """Receiver of :data:`lms.signals.event_finalized`: issue the event's missing
     certificates (inline without a broker, else as a job after the commit) and add the
     valid codes to the finalize answer."""
     if not outcome.completions:
@@ -408,19 +410,25 @@ def on_finalized(event, outcome):
     if missing_completions(event.id):
         batch = start_batch(event)
         queue_batch(batch)
-        if hasattr(outcome, "batch_id"):
-            outcome.batch_id = batch.id
+        outcome.batch_id = batch.id
     codes = codes_for(ids)
     outcome.certificates.extend(codes[i] for i in ids if i in codes and codes[i] not in outcome.certificates)
 
 
-def on_withdrawn(completion):
-    """Hook: a re-finalize removed the completion, so its certificate is revoked."""
+def on_completion_withdrawn(sender, *, completion):
+    """Receiver of :data:`lms.signals.completion_withdrawn`: a re-finalize removed the
+    completion, so its certificate is revoked."""
     certificate = valid_certificate(completion.id)
     if certificate is not None:
         certificate.revoked_at = utcnow()
         certificate.revoke_reason = WITHDRAWN_REASON
         db.session.flush()
+
+
+def on_certificate_codes(sender, *, completion_ids):
+    """Receiver of the query :data:`lms.signals.certificate_codes`: ``{completion_id:
+    code}`` of the valid certificates."""
+    return codes_for(completion_ids)
 
 
 def queue_batch(batch):

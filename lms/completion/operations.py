@@ -1,16 +1,11 @@
 """Finalizing events (each enrollment completes or gets a reason, by its kind's rule),
 reopening them, and transcripts.
 
-Extension points for other packages (the certificates package registers here):
-
-* :data:`on_finalized` - callables ``hook(event, outcome)`` run after an event is
-  finalized (and after a single enrollment's completion is refreshed by a make-up mark).
-  ``outcome`` is a :class:`FinalizeOutcome`; a hook may issue certificates for
-  ``outcome.completions`` and append their codes to ``outcome.certificates``.
-* :data:`on_withdrawn` - callables ``hook(completion)`` run before a completion is
-  removed because a re-finalize found the rule no longer met (revoke its certificate).
-* :data:`certificate_lookups` - callables ``lookup(completion_ids) -> {completion_id:
-  code}`` used to show certificate codes on transcripts.
+Other areas react through the signals of :mod:`lms.signals` (the certificates package
+connects to them in its ``init_app``): :data:`~lms.signals.event_finalized` after an
+event is finalized (or one enrollment's completion is refreshed by a make-up mark),
+:data:`~lms.signals.completion_withdrawn` before a completion is removed, and the query
+:data:`~lms.signals.certificate_codes` for the codes shown on transcripts.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,12 +21,9 @@ from lms.attendance.hours import minutes_by_enrollment, to_hours
 from lms.attendance.models import ATTENDED, Attendance
 from lms.completion.models import Completion, Finalization, NonCompletion
 from lms.errors import Conflict, ValidationError
+from lms import signals
 from lms.extensions import db
 from lms.types import utcnow
-
-on_finalized = []
-on_withdrawn = []
-certificate_lookups = []
 
 
 @dataclass
@@ -42,7 +34,7 @@ class FinalizeOutcome:
     completions: list = field(default_factory=list)
     not_completed: list = field(default_factory=list)  # [(enrollment, reason)]
     certificates: list = field(default_factory=list)
-    # The certificate batch a hook started for this finalize (its progress page), if any.
+    # The certificate batch an event_finalized receiver started (its progress page), if any.
     batch_id: int | None = None
 
     @property
@@ -144,8 +136,7 @@ def _decide(enrollment, marks):
         return completion, None
     reason = str(result.reason or _("The completion rule was not met."))
     if completion is not None:
-        for hook in on_withdrawn:
-            hook(completion)
+        signals.send(signals.completion_withdrawn, completion=completion)
         db.session.delete(completion)
     if non is None:
         db.session.add(NonCompletion(enrollment_id=enrollment.id, reason=reason, minutes=int(minutes),
@@ -180,8 +171,7 @@ def finalize(event, *, by):
             outcome.not_completed.append((enrollment, reason))
     others = select(Enrollment.id).where(Enrollment.event_id == event.id, Enrollment.status != "enrolled")
     for stale in db.session.scalars(select(Completion).where(Completion.enrollment_id.in_(others))):
-        for hook in on_withdrawn:
-            hook(stale)
+        signals.send(signals.completion_withdrawn, completion=stale)
         db.session.delete(stale)
     for stale in db.session.scalars(select(NonCompletion).where(NonCompletion.enrollment_id.in_(others))):
         db.session.delete(stale)
@@ -191,8 +181,7 @@ def finalize(event, *, by):
         db.session.add(Finalization(event=event, action="finalized", by_id=getattr(by, "id", None),
                                     previous_status=previous))
     db.session.flush()
-    for hook in on_finalized:
-        hook(event, outcome)
+    signals.send(signals.event_finalized, event=event, outcome=outcome)
     return outcome
 
 
@@ -223,8 +212,7 @@ def refresh_completion(enrollment):
         outcome.completions.append(completion)
     else:
         outcome.not_completed.append((enrollment, reason))
-    for hook in on_finalized:
-        hook(enrollment.event, outcome)
+    signals.send(signals.event_finalized, event=enrollment.event, outcome=outcome)
     return outcome
 
 
@@ -398,9 +386,7 @@ def transcript(person):
     completions = {c.enrollment_id: c for c in db.session.scalars(
         select(Completion).where(Completion.enrollment_id.in_(ids or [-1]))
     )}
-    codes = {}
-    for lookup in certificate_lookups:
-        codes.update(lookup([c.id for c in completions.values()]) or {})
+    codes = signals.collect(signals.certificate_codes, completion_ids=[c.id for c in completions.values()])
     not_completed = set(db.session.scalars(
         select(NonCompletion.enrollment_id).where(NonCompletion.enrollment_id.in_(ids or [-1]))
     ))

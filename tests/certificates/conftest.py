@@ -13,7 +13,7 @@ def trained(past_trained):
 @pytest.fixture
 def finalized(db, make, trained, enrol):
     """``finalized(kind, people=[...], sessions=n, **event)``: marks everyone present on
-    every session and finalizes (the certificates hook runs, eagerly). Returns
+    every session and finalizes (the certificates receiver of ``event_finalized`` issues, eagerly). Returns
     ``(event, outcome)``."""
 
     def build(kind="seminar", people=None, sessions=None, settings=None, programme=None, **kw):

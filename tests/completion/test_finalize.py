@@ -1,9 +1,6 @@
-from sqlalchemy import select
-"""Finalize (idempotent), reopen (coordinators, audited) and the on_finalized hook."""
-import pytest
+"""Finalize (idempotent) and reopen (coordinators, audited). Its signals: test_signals.py."""
 from sqlalchemy import func, select
 
-from lms.completion import operations as completion
 from lms.completion.models import Completion, Finalization
 
 
@@ -88,22 +85,3 @@ def test_who_may_finalize_and_reopen(db, make, trained, enrol, api, login):
     # Reopening an event that is not finalized is a conflict.
     assert api(admin).post(f"/api/v1/events/{event.id}/reopen", json={"reason": "again"}).status_code == 409
     assert api(admin).post(f"/api/v1/events/{event.id}/reopen", json=["no"]).status_code == 400
-
-
-@pytest.mark.usefixtures("request_context")
-def test_on_finalized_hook_receives_the_completions(db, make, trained, enrol, monkeypatch):
-    trainer, event = trained("seminar")
-    a = enrol(make.person(), event)
-    from lms.attendance.marking import mark
-
-    mark(event.sessions[0], a, "present", by=trainer)
-    seen = []
-
-    def issue(ev, outcome):
-        seen.append((ev.id, [c.enrollment_id for c in outcome.completions]))
-        outcome.certificates.extend(f"CERT-{c.enrollment_id}" for c in outcome.completions)
-
-    monkeypatch.setattr(completion, "on_finalized", [issue])
-    result = completion.finalize(event, by=trainer).as_json()
-    assert seen == [(event.id, [a.id])]
-    assert result["certificates"] == [f"CERT-{a.id}"]
