@@ -1,7 +1,8 @@
 """Goal progress at scale: `demo scale --persons N` on PostgreSQL and SQLite, then timings.
 
-Per database, in one run: the progress API, unfiltered and filtered (a period and a
-kind), against a baseline of hand-written SQL that gives the same figures. The baseline
+Per database, in one run: `demo scale` data, plus what it leaves out so that every
+counting rule is exercised (see :func:`enrich`); then the progress API, unfiltered and
+filtered (a period and a kind), against a baseline of hand-written SQL that gives the same figures. The baseline
 is written here from the counting rules of API.md, not from the implementation's
 queries; it comes in two formulations (qualifying participation as EXISTS, or as a
 GROUP BY of the marks and completions), both timed, and the faster is the baseline.
@@ -15,7 +16,11 @@ just before the export (sampled while it runs) and the Python heap's peak during
 
     .venv/bin/python bench/progress.py [--persons 2000] [--rounds 5] [--quick] [--db postgresql sqlite]
 
-Exit status: 0 all well, 1 a target missed, 2 a figure differs from the baseline.
+Timings are medians of interleaved rounds (the API, both baselines, and the API's two
+parts in process). Target: the unfiltered ratio API/baseline <= 1.5; the filtered one is
+printed against issue 12's 1.5 but not enforced. Exit status: 0 all well, 1 a target
+missed, 2 a figure differs from the baseline. tests/goals/test_progress_bench.py runs
+:func:`check` on small data, so the baseline itself stays right.
 """
 import argparse
 import math
@@ -25,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,7 +58,7 @@ def period_bounds(start_day, end_day, tz=TZ):
     zone = ZoneInfo(tz)
 
     def utc(day, at):
-        return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
     return {
         "start_at": utc(start_day, clock.min) if start_day else None,
@@ -74,11 +79,10 @@ def filters_from_args(args):
 
 
 class _Sql:
-    """Builds the statements of one baseline run: a dialect, a formulation, the filters."""
+    """Builds the statements of one baseline run, for a dialect and the filters."""
 
-    def __init__(self, dialect, how, kind, theme_id, organisation_ids, bounds):
+    def __init__(self, dialect, kind, theme_id, organisation_ids, bounds):
         self.pg = dialect == "postgresql"
-        self.how = how
         self.params = {}
         self.binds = []
         activity = []
@@ -182,8 +186,8 @@ class _Sql:
                  + (f" LEFT JOIN completion c ON c.enrollment_id = e.id{self.completed_period}" if completed else "")
                  + f" WHERE a.programme_id = :programme{self.activity}{self.organisations})")
         true = "" if self.pg else " = 1"
-        parts = ["SELECT 0, x.job_function_id, NULL, NULL, count(*) FROM (SELECT DISTINCT q.job_function_id, q.person_id"
-                 f" FROM q WHERE q.attended{true}) x GROUP BY x.job_function_id"]
+        parts = [("SELECT 0, x.job_function_id, NULL, NULL, count(*) FROM (SELECT DISTINCT q.job_function_id, q.person_id"
+                  f" FROM q WHERE q.attended{true}) x GROUP BY x.job_function_id")]
         for goal in goals:
             source = f"(SELECT * FROM q WHERE q.{goal['basis']}{true}{self._goal_conditions(goal, 'q', 'q')}) x"
             parts.append(f"SELECT {int(goal['id'])}, f.* FROM ({self._first_per_person(source)}) f")
@@ -220,7 +224,7 @@ def baseline(conn, programme_id, how="exists", start=None, end=None, kind=None, 
     ``conn`` (a SQLAlchemy connection). ``how``: "exists" or "group_by". ``start``/``end``:
     dates (whole days in ``tz``); ``kind``, ``theme_id``; ``organisation_ids``: None = all.
     Returns a document shaped like the API's answer."""
-    sql = _Sql(conn.dialect.name, how, kind, theme_id, organisation_ids, period_bounds(start, end, tz))
+    sql = _Sql(conn.dialect.name, kind, theme_id, organisation_ids, period_bounds(start, end, tz))
     p = {**sql.params, "programme": programme_id}
     codes = dict(conn.execute(sa.text("SELECT id, code FROM job_function")).all())
     goals = [dict(zip(("id", "title", "unit", "target", "basis", "linked", "functions"), row)) for row in conn.execute(sa.text(
@@ -279,7 +283,7 @@ def _cadence(conn, sql, params, now):
     """Events of kinds with a cadence: meetings in the last 12 months, and short = fewer
     meetings than per year x the programme's days (else the sessions' span) / 365, floored,
     at least 1."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     binds = [sa.bindparam("now", type_=sa.DateTime()), sa.bindparam("year_ago", type_=sa.DateTime())]
     rows = conn.execute(sql.text(sql.cadence()).bindparams(*binds),
                         {**params, "now": now, "year_ago": now - timedelta(days=365)}).all()
@@ -328,10 +332,9 @@ def flatten(doc):
     return out
 
 
-def differences(answer, expected, ignore=()):
-    """["path: answer X, baseline Y", ...] for every value that differs (``ignore``: top
-    keys of the answer the baseline does not compute)."""
-    got = flatten({k: v for k, v in answer.items() if k not in ignore})
+def differences(answer, expected):
+    """["path: answer X, baseline Y", ...] for every value that differs, or is in one only."""
+    got = flatten(answer)
     want = flatten(expected)
     missing = object()
     out = []
@@ -420,8 +423,6 @@ def _ms(seconds):
 
 def run(url, persons, label, rounds):
     """Build, time, compare. Returns (problems: [str], missed targets: [str])."""
-    from urllib.parse import urlencode
-
     from flask_migrate import upgrade
 
     from lms import create_app
@@ -460,42 +461,7 @@ def run(url, persons, label, rounds):
     headers = {"Authorization": f"Bearer {token}"}
     problems, missed = [], []
     for case, args in cases().items():
-        path = f"/api/v1/programmes/{programme_id}/progress" + (f"?{urlencode(args)}" if args else "")
-        filters = filters_from_args(args)
-
-        def call():
-            response = client.get(path, headers=headers)
-            assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:300])
-            return response.get_json()
-
-        def sql(how):
-            with app.app_context():
-                with db.engine.connect() as conn:
-                    return baseline(conn, programme_id, how, **filters)
-
-        def part(name):
-            # The API's two parts in process, to show where its time goes (informational).
-            from lms.goals.operations import cadence_report, narrow_scope, parse_api_filters, progress
-
-            with app.app_context():
-                programme = db.session.get(Programme, programme_id)
-                chosen, organisation_id = parse_api_filters(args, programme, ZoneInfo(TZ))
-                if name == "progress()":
-                    progress(programme, narrow_scope(None, organisation_id), chosen)
-                else:
-                    cadence_report(programme, chosen)
-                db.session.remove()
-
-        runners = {"api": call, **{how: (lambda how=how: sql(how)) for how in FORMULATIONS},
-                   **{name: (lambda name=name: part(name)) for name in ("progress()", "cadence_report()")}}
-        times = {name: [] for name in runners}
-        results = {name: fn() for name, fn in runners.items()}  # warm-up, and the answers to compare
-        for _ in range(rounds):  # interleaved, so a busy moment of the machine hits all alike
-            for name, fn in runners.items():
-                started = time.perf_counter()
-                fn()
-                times[name].append(time.perf_counter() - started)
-        median = {name: statistics.median(ts) for name, ts in times.items()}
+        median, results = _time_case(app, client, headers, programme_id, args, rounds)
         best = min(FORMULATIONS, key=median.get)
         ratio = median["api"] / median[best]
         shown = " ".join(f"{k}={v}" for k, v in args.items()) or "no filters"
@@ -530,7 +496,7 @@ def run(url, persons, label, rounds):
         import subprocess
 
         child = subprocess.run([sys.executable, __file__, "--export-child", url, str(programme_id), token, fmt],
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, check=False)
         if child.returncode:
             problems.append(f"{label} {fmt} export failed")
             print(f"[{label}] {fmt} export FAILED:\n{child.stderr[-2000:]}")
@@ -539,6 +505,55 @@ def run(url, persons, label, rounds):
     with app.app_context():
         db.engine.dispose()
     return problems, missed
+
+
+def _time_case(app, client, headers, programme_id, args, rounds):
+    """Medians over ``rounds`` interleaved rounds (a busy moment of the machine hits all
+    alike) of the API, both baselines and the API's two parts in process; and the results
+    of the warm-up round: {name: seconds}, {name: result}."""
+    from urllib.parse import urlencode
+
+    from lms.extensions import db
+    from lms.goals.operations import (
+        cadence_report,
+        narrow_scope,
+        parse_api_filters,
+        progress,
+    )
+    from lms.programmes.models import Programme
+
+    path = f"/api/v1/programmes/{programme_id}/progress" + (f"?{urlencode(args)}" if args else "")
+    filters = filters_from_args(args)
+
+    def call():
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:300])
+        return response.get_json()
+
+    def sql(how):
+        with app.app_context(), db.engine.connect() as conn:
+            return baseline(conn, programme_id, how, **filters)
+
+    def part(name):
+        with app.app_context():
+            programme = db.session.get(Programme, programme_id)
+            chosen, organisation_id = parse_api_filters(args, programme, ZoneInfo(TZ))
+            if name == "progress()":
+                progress(programme, narrow_scope(None, organisation_id), chosen)
+            else:
+                cadence_report(programme, chosen)
+            db.session.remove()
+
+    runners = {"api": call, **{how: (lambda how=how: sql(how)) for how in FORMULATIONS},
+               **{name: (lambda name=name: part(name)) for name in ("progress()", "cadence_report()")}}
+    times = {name: [] for name in runners}
+    results = {name: fn() for name, fn in runners.items()}  # warm-up, and the answers to compare
+    for _ in range(rounds):
+        for name, fn in runners.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(ts) for name, ts in times.items()}, results
 
 
 def _summary(doc):
