@@ -19,9 +19,15 @@ from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
 from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
-from lms.notifications import notify_enrollment
+from lms.notifications.operations import notify_enrollment
 from lms.types import utcnow
 from lms.validation import Problems, integer, iso_date, text
+
+
+def _notify(enrollment, what):
+    """Queue the email about ``enrollment`` (``what`` happened), telling a waiting person
+    their place on the list: notifications is told, it never asks back."""
+    notify_enrollment(enrollment, what, position=waitlist_position(enrollment))
 
 
 def _waitlist_seq():
@@ -158,7 +164,7 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
         savepoint.rollback()
         raise conflict from None
     savepoint.commit()
-    notify_enrollment(enrollment, enrollment.status)
+    _notify(enrollment, enrollment.status)
     return enrollment
 
 
@@ -211,7 +217,7 @@ def promote_waitlist(event, *, force=False):
             release_seat(event)
             continue
         db.session.refresh(candidate)
-        notify_enrollment(candidate, "promoted")
+        _notify(candidate, "promoted")
         promoted.append(candidate)
     _refresh_seats(event)
     return promoted
@@ -229,7 +235,7 @@ def cancel(enrollment, by, reason=None):
     db.session.flush()
     if was_enrolled:
         release_seat(enrollment.event)
-    notify_enrollment(enrollment, "cancelled")
+    _notify(enrollment, "cancelled")
     return promote_waitlist(enrollment.event) if was_enrolled else []
 
 
@@ -242,7 +248,7 @@ def approve(enrollment, by):
     enrollment.waitlist_seq = None if seated else _waitlist_seq()
     enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
     db.session.flush()
-    notify_enrollment(enrollment, "approved" if seated else "waitlisted")
+    _notify(enrollment, "approved" if seated else "waitlisted")
     return enrollment
 
 
@@ -256,7 +262,7 @@ def reject(enrollment, by, reason):
     enrollment.status, enrollment.reason = "rejected", reason[:2000]
     enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
     db.session.flush()
-    notify_enrollment(enrollment, "rejected")
+    _notify(enrollment, "rejected")
     return enrollment
 
 
@@ -344,6 +350,29 @@ def pending_for(viewer):
 def my_enrollments(person):
     return db.session.scalars(select(Enrollment).where(Enrollment.person_id == person.id)
                               .order_by(Enrollment.created_at.desc())).all()
+
+
+def enrolled_events(person):
+    """The events ``person`` holds a seat in (their calendar feed)."""
+    return db.session.scalars(select(Event).join(Enrollment, Enrollment.event_id == Event.id).where(
+        Enrollment.person_id == person.id, Enrollment.status == "enrolled")).all()
+
+
+def queue_reminders(now=None):
+    """Queue a reminder once per enrolled person, ``REMINDER_DAYS_BEFORE`` days (3) before
+    the first session. Returns the number queued."""
+    now = now or utcnow()
+    days = current_app.config.get("REMINDER_DAYS_BEFORE", 3)
+    first = select(Session.event_id, func.min(Session.starts_at).label("first")).group_by(Session.event_id).subquery()
+    rows = db.session.scalars(
+        select(Enrollment).join(Event, Event.id == Enrollment.event_id).join(first, first.c.event_id == Event.id)
+        .where(Enrollment.status == "enrolled", Enrollment.reminded_at.is_(None), Event.status.in_(("open", "closed")),
+               first.c.first > now, first.c.first <= now + timedelta(days=days))).all()
+    for enrollment in rows:
+        _notify(enrollment, "reminder")
+        enrollment.reminded_at = now
+    db.session.flush()
+    return len(rows)
 
 
 # Person picker -------------------------------------------------------------------
