@@ -7,6 +7,7 @@ from lms.api.core import get_or_404, iso, json_body, paginated, require, user
 from lms.auth import policy
 from lms.catalog import operations as ops
 from lms.catalog.models import Activity, Event
+from lms.enrollment import operations as enrolment
 from lms.extensions import db
 from lms.programmes.models import Programme
 from sqlalchemy import select
@@ -83,7 +84,7 @@ def list_events(activity_id):
 def create_event(activity_id):
     activity = get_or_404(Activity, activity_id)
     require("event.create", activity)
-    return event_json(ops.save_event(activity, json_body())), 201
+    return event_json(enrolment.save_event(activity, json_body())), 201  # the capacity is enrolment's
 
 
 @bp.get("/events/<int:event_id>")
@@ -102,4 +103,4 @@ def get_event(event_id):
 def update_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.edit", event)
-    return event_json(ops.save_event(event.activity, json_body(), event))
+    return event_json(enrolment.save_event(event.activity, json_body(), event))

@@ -163,23 +163,14 @@ def _sessions(value, problems, programme):
 def save_event(activity, data, event=None, problems=None):
     """Create or update an event of ``activity``. ``sessions``, when given, replaces the
     event's sessions (matched by id where given, so attendance on kept sessions stays).
+    The capacity is not set here: seats are the enrolment area's business
+    (:func:`lms.enrollment.operations.save_event` sets it and fills freed seats).
 
     Every problem is collected before one ValidationError is raised (nothing written);
     ``problems`` may bring ones a form already found, so all show in one round."""
     problems = problems if problems is not None else Problems()
     creating = event is None
     title = text(data, "title", problems, max_length=300)
-    capacity = None
-    if "capacity" in data or creating:
-        value = data.get("capacity", 20)
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdecimal() or len(str(value)) > 12:
-            problems.add("capacity", _("Must be a whole number."), "capacity_invalid")
-        elif int(value) < 0 or int(value) > 100000:
-            problems.add("capacity", _("Capacity must be between 0 and 100000."), "capacity_invalid")
-        else:
-            capacity = int(value)
-            if event is not None and capacity < event.seats_taken:
-                problems.add("capacity", _("%(n)s people are already enrolled; capacity cannot be lower.", n=event.seats_taken), "capacity_invalid")
     place = text(data, "place", problems, max_length=300)
     online_url = text(data, "online_url", problems, max_length=500)
     if online_url and not online_url.startswith(("https://", "http://")):
@@ -202,14 +193,12 @@ def save_event(activity, data, event=None, problems=None):
     sessions = _sessions(data.get("sessions"), problems, activity.programme)
     problems.raise_if_any()
     if creating:
-        event = Event(activity=activity, capacity=capacity, status=status)
+        event = Event(activity=activity, status=status)
         db.session.add(event)
     for field, value in (("title", title), ("place", place), ("online_url", online_url),
                          ("enrol_opens_at", opens), ("enrol_closes_at", closes)):
         if field in data:
             setattr(event, field, value if value is not None else (None if field != "title" else ""))
-    if capacity is not None:
-        event.capacity = capacity
     if status:
         event.status = status
     if trainers is not None:
@@ -225,28 +214,7 @@ def save_event(activity, data, event=None, problems=None):
             keep.append(session)
         event.sessions = sorted(keep, key=lambda s: s.starts_at)
     db.session.flush()
-    if capacity is not None and not creating:
-        _after_capacity_change(event)
-    db.session.flush()
     return event
-
-
-def _after_capacity_change(event):
-    """Give freed seats to the waiting list when the enrolment area provides it."""
-    try:
-        from lms.enrollment.operations import promote_waitlist
-    except ImportError:
-        return
-    promote_waitlist(event)
-
-
-def delete_event(event):
-    from lms.enrollment.models import Enrollment
-
-    if db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.event_id == event.id)):
-        raise Conflict(_("People have enrolled; cancel the event instead of deleting it."), code="conflict")
-    db.session.delete(event)
-    db.session.flush()
 
 
 def add_session(event, starts_at, ends_at, place=None):

@@ -12,6 +12,7 @@ from lms.auth import policy
 from lms.catalog import operations as ops
 from lms.catalog.forms import ActivityForm, EventForm
 from lms.catalog.models import Activity, Event
+from lms.enrollment import operations as enrolment
 from lms.errors import DomainError, ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Person, RoleGrant
@@ -365,7 +366,8 @@ def _event_form(activity, event=None):
         data = {k: v for k, v in values.items() if not getattr(form, k).errors}
         data["sessions"] = sessions
         try:
-            ops.save_event(activity, data, event, problems=problems)
+            # Through enrolment, which owns the capacity (seats, the waiting list).
+            enrolment.save_event(activity, data, event, problems=problems)
         except ValidationError as error:
             fields = {name: f for name, f in form._fields.items() if name != "csrf_token"}
             placed = {}
@@ -415,7 +417,7 @@ def delete_event(event_id):
     require("event.delete", event)
     activity_id = event.activity_id
     try:
-        ops.delete_event(event)
+        enrolment.delete_event(event)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("catalog.edit_event", event_id=event_id))

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.catalog import operations as catalog
 from lms.catalog.models import Activity, Event, Session
 from lms.completion.models import Completion
 from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
@@ -278,11 +279,57 @@ def move(enrollment, target, by):
     return moved, promoted
 
 
+# Capacity: an event's seats -----------------------------------------------------------
+
+def _capacity(data, event, problems):
+    """The capacity asked for in ``data`` (20 for a new event without one), or None when
+    not asked or not valid (the problem is added, code ``capacity_invalid``)."""
+    if "capacity" not in data and event is not None:
+        return None
+    value = data.get("capacity", 20)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdecimal() or len(str(value)) > 12:
+        problems.add("capacity", _("Must be a whole number."), "capacity_invalid")
+        return None
+    if int(value) < 0 or int(value) > 100000:
+        problems.add("capacity", _("Capacity must be between 0 and 100000."), "capacity_invalid")
+        return None
+    if event is not None and int(value) < event.seats_taken:
+        problems.add("capacity", _("%(n)s people are already enrolled; capacity cannot be lower.", n=event.seats_taken),
+                     "capacity_invalid")
+        return None
+    return int(value)
+
+
+def save_event(activity, data, event=None, problems=None):
+    """Create or update an event with its capacity: the catalogue's fields and sessions
+    (:func:`lms.catalog.operations.save_event`) and the seats, which are this area's: the
+    capacity may not drop below the seats taken, and seats it frees go to the waiting list.
+
+    Every problem (the capacity's too) is reported in one ValidationError, nothing written."""
+    problems = problems if problems is not None else Problems()
+    creating = event is None
+    capacity = _capacity(data, event, problems)
+    event = catalog.save_event(activity, {k: v for k, v in data.items() if k != "capacity"}, event, problems=problems)
+    if capacity is not None:
+        event.capacity = capacity
+        db.session.flush()
+        if not creating:
+            promote_waitlist(event)
+    return event
+
+
 def set_capacity(event, capacity):
     """Change an event's capacity; raising it promotes from the waiting list."""
-    from lms.catalog.operations import save_event
-
     return save_event(event.activity, {"capacity": capacity}, event)
+
+
+def delete_event(event):
+    """Delete an event nobody has enrolled in (in any status): one with enrolments keeps
+    its history and is cancelled instead (Conflict)."""
+    if db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.event_id == event.id)):
+        raise Conflict(_("People have enrolled; cancel the event instead of deleting it."), code="conflict")
+    db.session.delete(event)
+    db.session.flush()
 
 
 def record_prior(person, data, by):
