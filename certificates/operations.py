@@ -470,13 +470,13 @@ def verification(certificate):
 
 def visible(user, *, person_id=None, organisation_id=None, event_id=None, status=None, q=None):
     """A select() of the certificates ``user`` may see, newest first, filtered."""
-    from lms.auth import policy
+    from lms.auth import roles
     from lms.people.models import Person
 
     query = select(Certificate).join(Person, Person.id == Certificate.person_id)
-    programmes = policy.coordinated_programme_ids(user)
+    programmes = roles.coordinated_programme_ids(user)
     if programmes is not None:
-        managed = policy.managed_organisation_ids(user)
+        managed = roles.managed_organisation_ids(user)
         query = query.where(or_(
             Certificate.programme_id.in_(programmes or [-1]),
             Certificate.person_id == user.id,

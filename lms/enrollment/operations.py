@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.auth import roles
 from lms.catalog import operations as catalog
 from lms.catalog.models import Activity, Event, Session
 from lms.completion.models import Completion
@@ -133,9 +134,7 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
     if active_enrollment(person, event) is not None:
         raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
     check_rules(person, activity)
-    from lms.auth import policy
-
-    approver = by.id != person.id and (policy.coordinates(by, activity.programme_id) or policy.manages(by, person.organisation_id))
+    approver = by.id != person.id and (roles.coordinates(by, activity.programme_id) or roles.manages(by, person.organisation_id))
     # Everything the conflict answer needs is read now: after the savepoint's rollback
     # nothing may be read from objects it expired.
     conflict = Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
@@ -379,18 +378,14 @@ def roster(event, organisation_ids=None):
 def pending_for(viewer):
     """Pending approvals ``viewer`` may decide: their organisations' staff (managers) and
     the enrolments in programmes they coordinate (all of them for unscoped coordinators)."""
-    from sqlalchemy import or_
-
-    from lms.auth import policy
-
-    programmes = policy.coordinated_programme_ids(viewer)
+    programmes = roles.coordinated_programme_ids(viewer)
     query = select(Enrollment).where(Enrollment.status == "pending_approval")
     if programmes is not None:
         in_programmes = Enrollment.event_id.in_(
             select(Event.id).join(Activity, Activity.id == Event.activity_id)
             .where(Activity.programme_id.in_(programmes or {-1})))
         query = query.where(or_(in_programmes,
-                                Enrollment.organisation_id.in_(policy.managed_organisation_ids(viewer) or {-1})))
+                                Enrollment.organisation_id.in_(roles.managed_organisation_ids(viewer) or {-1})))
     return query.order_by(Enrollment.created_at, Enrollment.id)
 
 
@@ -432,13 +427,13 @@ def clean_query(value, max_length=200):
     return "".join(ch for ch in (value or "") if ch.isprintable()).strip()[:max_length]
 
 
-def enrol_candidates(user, q, event=None, *, coordinator=False, limit=PICKER_LIMIT):
+def enrol_candidates(user, q, event=None, *, coordinator=False, visible=None, limit=PICKER_LIMIT):
     """Active people whose name or email contains ``q`` and whom ``user`` may enrol:
-    the people a coordinator may see (``coordinator``) or a manager's own organisations'
+    the people a coordinator may see (``coordinator``; ``visible`` is the policy's SQL
+    condition on ``Person`` for them, None for everyone) or a manager's own organisations'
     staff; people actively enrolled in ``event`` (enrolled, waiting, pending) are left out.
 
     Returns ``(people, more)``: at most ``limit`` people by name, and whether more match."""
-    from lms.auth import policy
     from lms.people.models import Person
 
     q = clean_query(q)
@@ -446,11 +441,10 @@ def enrol_candidates(user, q, event=None, *, coordinator=False, limit=PICKER_LIM
         return [], False
     query = select(Person).where(Person.active.is_(True))
     if coordinator:
-        visible = policy.visible_people_clause(user)
         if visible is not None:
             query = query.where(visible)
     else:
-        query = query.where(Person.organisation_id.in_(policy.managed_organisation_ids(user) or {-1}))
+        query = query.where(Person.organisation_id.in_(roles.managed_organisation_ids(user) or {-1}))
     like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = query.where(or_(func.lower(Person.name).like(like, escape="\\"), func.lower(Person.email).like(like, escape="\\")))
     if event is not None:

@@ -26,9 +26,9 @@ ATTENDED = ("present", "late")
 def scope_for(viewer, programme):
     """The organisations whose figures ``viewer`` may see: None (all) for the programme's
     coordinators and admins, else the organisations they manage (ask policy first)."""
-    from lms.auth import policy
+    from lms.auth import roles
 
-    return None if policy.coordinates(viewer, programme.id) else policy.managed_organisation_ids(viewer)
+    return None if roles.coordinates(viewer, programme.id) else roles.managed_organisation_ids(viewer)
 
 
 def narrow_scope(scope, organisation_id):

@@ -78,7 +78,7 @@ def list_people():
     require("person.list")
     organisation_id = request.args.get("organisation_id", type=int)
     query = ops.people_query(
-        user(), q=request.args.get("q"), organisation_id=organisation_id,
+        policy.visible_people_clause(user()), q=request.args.get("q"), organisation_id=organisation_id,
         function_code=request.args.get("function_code"), role=request.args.get("role"),
     )
     return paginated(query, person_json)
