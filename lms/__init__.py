@@ -84,7 +84,7 @@ def create_app(config=None):
     web.init_app(app)
 
     from lms.about.views import bp as about_bp
-    from lms.api import bp as api_bp
+    from lms.api import create_blueprint as create_api_blueprint
     from lms.attendance.views import bp as attendance_bp
     from lms.completion.views import bp as completion_bp
     from lms.auth.views import bp as auth_bp
@@ -110,6 +110,7 @@ def create_app(config=None):
     import certificates
 
     certificates.init_app(app)
+    api_bp = create_api_blueprint()
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 
