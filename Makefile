@@ -41,7 +41,10 @@ run: install
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# First the import contracts of pyproject.toml ([tool.importlinter]: the layers; no kinds or
+# demo in the core), then the suite on both databases.
 test: install system-deps postgres
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/python -m pytest --db=sqlite
 	$(BIN)/python -m pytest --db=postgresql
 

@@ -427,7 +427,7 @@ def run(url, persons, label, rounds):
 
     from lms import create_app
     from lms.auth.operations import issue_token
-    from lms.demo.scale import scale_data
+    from demo.scale import scale_data
     from lms.extensions import db
     from lms.people.models import Person, RoleGrant
     from lms.programmes.models import Programme

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 
 from certificates import operations
 from certificates.ratelimit import hit
-from lms.api import bp
-from lms.api.core import json_body, paginated, require, user
+from lms.api.core import Endpoints, json_body, paginated, require, user
 from lms.downloads import pdf_response
 from lms.errors import NotFound, ValidationError
+
+endpoints = Endpoints()
 
 
 def _certificate(code):
@@ -17,7 +18,7 @@ def _certificate(code):
     return certificate
 
 
-@bp.get("/certificates")
+@endpoints.get("/certificates")
 def certificates():
     require("certificate.mine")
     person_id = request.args.get("person_id")
@@ -29,7 +30,7 @@ def certificates():
     return paginated(operations.visible(user(), person_id=person_id), operations.as_json)
 
 
-@bp.get("/certificates/<code>.pdf")
+@endpoints.get("/certificates/<code>.pdf")
 def certificate_pdf(code):
     certificate = _certificate(code)
     require("certificate.download", certificate)
@@ -37,14 +38,14 @@ def certificate_pdf(code):
     return pdf_response(data, operations.filename(certificate), etag=certificate.sha256)
 
 
-@bp.get("/certificates/<code>")
+@endpoints.get("/certificates/<code>")
 def certificate(code):
     certificate = _certificate(code)
     require("certificate.view", certificate)
     return operations.as_json(certificate)
 
 
-@bp.post("/certificates/<code>/revoke")
+@endpoints.post("/certificates/<code>/revoke")
 def revoke_certificate(code):
     certificate = _certificate(code)
     require("certificate.revoke", certificate)
@@ -53,7 +54,7 @@ def revoke_certificate(code):
     return operations.as_json(certificate), 200
 
 
-@bp.post("/certificates/<code>/reissue")
+@endpoints.post("/certificates/<code>/reissue")
 def reissue_certificate(code):
     """Revoke the certificate and issue a new one from the current data (201, the new one)."""
     certificate = _certificate(code)
@@ -63,7 +64,7 @@ def reissue_certificate(code):
     return operations.as_json(new), 201
 
 
-@bp.get("/verify/<code>")
+@endpoints.get("/verify/<code>")
 def verify(code):
     """Public (no token): is this a genuine, valid certificate?"""
     hit("api-verify")

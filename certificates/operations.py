@@ -20,6 +20,7 @@ from certificates import render
 from certificates.codes import new_code, normalize
 from certificates.models import Certificate, CertificateBatch, CertificateFailure
 from lms import dates
+from lms.auth import policy
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.jobs import after_commit
@@ -478,7 +479,7 @@ def verification(certificate):
 
 def visible(user, *, person_id=None, organisation_id=None, event_id=None, status=None, q=None):
     """A select() of the certificates ``user`` may see, newest first, filtered."""
-    from lms.auth import policy
+    from lms.auth import roles
     from lms.people.models import Person
 
     query = select(Certificate).join(Person, Person.id == Certificate.person_id)

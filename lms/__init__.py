@@ -101,7 +101,7 @@ def create_app(config=None):
     web.init_app(app)
 
     from lms.about.views import bp as about_bp
-    from lms.api import bp as api_bp
+    from lms.api import create_blueprint as create_api_blueprint
     from lms.attendance.views import bp as attendance_bp
     from lms.completion.views import bp as completion_bp
     from lms.auth.views import bp as auth_bp
@@ -124,9 +124,13 @@ def create_app(config=None):
     app.register_blueprint(attendance_bp)
     app.register_blueprint(completion_bp)
     app.register_blueprint(certificates_bp)
+    from lms import completion
+
+    completion.init_app(app)
     import certificates
 
     certificates.init_app(app)
+    api_bp = create_api_blueprint()
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -1,4 +1,8 @@
-"""``flask --app lms ...`` commands: users, demo."""
+"""``flask --app lms ...`` commands: users, jobs, certificates.
+
+``flask demo ...`` comes from the separate ``demo`` package, through the ``flask.commands``
+entry point: the core knows no demo data.
+"""
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -30,9 +34,6 @@ def create_admin(email, password, name):
 
 def register_cli(app):
     app.cli.add_command(users_cli)
-    from lms.demo.cli import demo_cli
-
-    app.cli.add_command(demo_cli)
     from lms.notifications.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)

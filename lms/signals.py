@@ -66,6 +66,22 @@ Sent by :func:`lms.completion.operations.transcript` through :func:`collect`.
 """)
 
 
+attendance_changed = _signals.signal("attendance-changed", doc="""\
+A mark was recorded or changed (present, late, absent, excused; minutes).
+
+Sent by :func:`lms.attendance.marking.mark` and
+:func:`lms.attendance.marking.mark_all_present` for each mark written, after it is
+flushed (the completion area re-decides a completion when the mark is a make-up day
+for someone whose own event is already finalized).
+
+:param sender: the Flask application.
+:param session: the :class:`~lms.catalog.models.Session` the mark is for.
+:param enrollment: the :class:`~lms.enrollment.models.Enrollment` marked (its event
+    may be another than the session's: a make-up day).
+:returns: ignored.
+""")
+
+
 def send(signal, **kwargs):
     """Send ``signal`` with the current application as the sender; blinker's list of
     ``(receiver, value)`` pairs."""

@@ -1,18 +1,16 @@
 """The JSON API under /api/v1 (contract: shared/API.md).
 
-Each area keeps its endpoints in ``<area>/api.py`` and registers them on :data:`bp`;
-they are imported at the bottom of this module so the blueprint is complete.
+Each area declares its endpoints in ``<area>/api.py`` (an :class:`~lms.api.core.Endpoints`);
+:func:`create_blueprint` adds them, area by area, to the application's blueprint. Importing
+this package imports no area.
 """
 from flask import Blueprint, g, request
 
 from lms.api.errors import error_response
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi", "api.verify"}
 
 
-@bp.before_request
 def _authenticate():
     from lms.auth.operations import person_for_token
 
@@ -31,15 +29,23 @@ def _authenticate():
     return None
 
 
-from lms.api import auth, core  # noqa: E402,F401  (registers endpoints)
-from lms.people import api as people_api  # noqa: E402,F401
-from lms.programmes import api as programmes_api  # noqa: E402,F401
-from lms.catalog import api as catalog_api  # noqa: E402,F401
-from lms.enrollment import api as enrollment_api  # noqa: E402,F401
-from lms.notifications import api as notifications_api  # noqa: E402,F401
-from lms.attendance import api as attendance_api  # noqa: E402,F401
-from lms.completion import api as completion_api  # noqa: E402,F401
-from certificates import api as certificates_api  # noqa: E402,F401
-from lms.goals import api as goals_api  # noqa: E402,F401
-from lms.reports import api as reports_api  # noqa: E402,F401
-from lms.api import openapi  # noqa: E402,F401
+def create_blueprint():
+    """The /api/v1 blueprint with every area's endpoints (a new one for each application):
+    bearer-token authentication before every request but the public ones."""
+    from certificates import api as certificates
+    from lms.api import auth, openapi
+    from lms.attendance import api as attendance
+    from lms.catalog import api as catalog
+    from lms.completion import api as completion
+    from lms.enrollment import api as enrollment
+    from lms.goals import api as goals
+    from lms.people import api as people
+    from lms.programmes import api as programmes
+    from lms.reports import api as reports
+
+    bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    bp.before_request(_authenticate)
+    for area in (auth, people, programmes, catalog, enrollment, attendance, completion, certificates, goals, reports,
+                 openapi):
+        area.endpoints.register(bp)
+    return bp

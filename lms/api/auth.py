@@ -2,14 +2,15 @@
 from flask import g
 from flask_babel import gettext as _
 
-from lms.api import bp
-from lms.api.core import iso, json_body
+from lms.api.core import Endpoints, iso, json_body
 from lms.api.errors import error_response
 from lms.auth import throttle
 from lms.auth.operations import authenticate, issue_token, revoke_token
 
+endpoints = Endpoints()
 
-@bp.post("/auth/token")
+
+@endpoints.post("/auth/token")
 def create_token():
     data = json_body()
     email, password = data.get("email"), data.get("password")
@@ -29,7 +30,7 @@ def create_token():
     return {"token": plain, "expires_at": iso(token.expires_at)}, 200
 
 
-@bp.delete("/auth/token")
+@endpoints.delete("/auth/token")
 def delete_token():
     revoke_token(g.api_token)
     return "", 204

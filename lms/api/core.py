@@ -1,4 +1,5 @@
-"""Helpers every API module uses: JSON body parsing, pagination, access checks."""
+"""Helpers every API module uses: endpoint declarations, JSON body parsing, pagination,
+access checks."""
 from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -9,6 +10,42 @@ from lms.extensions import db
 from lms.validation import MAX_ID, find_unusable_values, is_id
 
 MAX_PER_PAGE = 500
+
+
+class Endpoints:
+    """One area's API endpoints, declared as on a blueprint (``@endpoints.get(rule)``,
+    ``post``, ``put``, ``patch``, ``delete``, ``route``). Declaring registers nothing:
+    :func:`lms.api.create_blueprint` adds every area's endpoints, explicitly, to the
+    application's /api/v1 blueprint (endpoint names ``api.<function name>``)."""
+
+    def __init__(self):
+        self.rules = []
+
+    def route(self, rule, **options):
+        def declare(view):
+            self.rules.append((rule, options.pop("endpoint", None), view, options))
+            return view
+        return declare
+
+    def get(self, rule, **options):
+        return self.route(rule, methods=["GET"], **options)
+
+    def post(self, rule, **options):
+        return self.route(rule, methods=["POST"], **options)
+
+    def put(self, rule, **options):
+        return self.route(rule, methods=["PUT"], **options)
+
+    def patch(self, rule, **options):
+        return self.route(rule, methods=["PATCH"], **options)
+
+    def delete(self, rule, **options):
+        return self.route(rule, methods=["DELETE"], **options)
+
+    def register(self, bp):
+        """Add these endpoints to the blueprint ``bp``."""
+        for rule, endpoint, view, options in self.rules:
+            bp.add_url_rule(rule, endpoint, view, **options)
 
 
 def user():

@@ -5,7 +5,9 @@ the code and a test can check that every route of the blueprint is described.
 """
 from functools import lru_cache
 
-from lms.api import bp
+from lms.api.core import Endpoints
+
+endpoints = Endpoints()
 
 CONFLICT_CODES = ["already_enrolled", "enrolment_closed", "event_cancelled", "event_finalized", "event_not_over",
                   "certificate_revoked", "own_account", "last_admin", "conflict"]
@@ -269,6 +271,6 @@ def build():
     }
 
 
-@bp.get("/openapi.json")
+@endpoints.get("/openapi.json")
 def openapi():
     return build()

@@ -1,8 +1,9 @@
 """GET,PUT /sessions/<id>/attendance."""
-from lms.api import bp
-from lms.api.core import get_or_404, iso, json_body, require, user
+from lms.api.core import Endpoints, get_or_404, iso, json_body, require, user
 from lms.attendance import marking
 from lms.catalog.models import Session
+
+endpoints = Endpoints()
 
 
 def mark_json(mark):
@@ -23,14 +24,14 @@ def _marks_json(session, marks):
     return {"session_id": session.id, "items": [mark_json(m) for m in marks], "total": len(marks)}
 
 
-@bp.get("/sessions/<int:session_id>/attendance")
+@endpoints.get("/sessions/<int:session_id>/attendance")
 def session_attendance(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)
     return _marks_json(session, marking.session_marks(session))
 
 
-@bp.put("/sessions/<int:session_id>/attendance")
+@endpoints.put("/sessions/<int:session_id>/attendance")
 def put_session_attendance(session_id):
     session = get_or_404(Session, session_id)
     require("attendance.mark", session)

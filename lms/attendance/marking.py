@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.attendance.models import ATTENDANCE_STATUSES, Attendance, AttendanceChange
 from lms.errors import Conflict, ValidationError
+from lms import signals
 from lms.extensions import db
 from lms.types import utcnow
 from lms.validation import is_id
@@ -124,12 +125,7 @@ def _update(mark, status, minutes, note, by, reason):
 
 
 def _after_change(session, enrollment):
-    # A make-up mark for someone whose own cohort is already finalized: re-decide their
-    # completion now, so a made-up day counts without reopening the other cohort.
-    if enrollment.event_id != session.event_id and enrollment.event.status == "finalized":
-        from lms.completion.operations import refresh_completion
-
-        refresh_completion(enrollment)
+    signals.send(signals.attendance_changed, session=session, enrollment=enrollment)
 
 
 # --- marking ---------------------------------------------------------------------------

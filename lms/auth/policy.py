@@ -4,44 +4,11 @@ Every HTML view and API endpoint asks this module; no role checks live elsewhere
 (templates call ``can`` too). Actions are "<resource>.<verb>" strings; ``obj`` is the
 object acted on, or None for collection-level actions. Unknown actions are refused.
 """
+from lms.auth.roles import (  # noqa: F401  (the role facts are part of the policy's vocabulary)
+    coordinated_programme_ids, coordinates, coordinates_all, grants, is_admin, is_coordinator, is_manager,
+    managed_organisation_ids, manages,
+)
 from lms.errors import Forbidden
-
-
-def _grants(user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return list(user.roles)
-
-
-def is_admin(user):
-    return any(g.role == "admin" for g in _grants(user))
-
-
-def coordinated_programme_ids(user):
-    """The programmes ``user`` coordinates: None when every programme (admins and
-    coordinators whose grant names no programme), else a set of ids (empty for others)."""
-    grants = _grants(user)
-    if any(g.role == "admin" or (g.role == "coordinator" and g.programme_id is None) for g in grants):
-        return None
-    return {g.programme_id for g in grants if g.role == "coordinator" and g.programme_id is not None}
-
-
-def coordinates(user, programme_id):
-    """Admin, or coordinator of ``programme_id``. Every coordinator decision names its
-    programme: with ``programme_id`` None only those who coordinate every programme pass."""
-    ids = coordinated_programme_ids(user)
-    return ids is None or (programme_id is not None and programme_id in ids)
-
-
-def is_coordinator(user):
-    """Admin or coordinator of at least one programme (menus and collection pages, which
-    then show only the programmes' own rows)."""
-    return coordinated_programme_ids(user) != set()
-
-
-def coordinates_all(user):
-    """Admin or a coordinator not limited to one programme."""
-    return coordinated_programme_ids(user) is None
 
 
 def person_programme_ids(person):
@@ -106,28 +73,6 @@ def visible_people_clause(user):
     if managed:
         parts.append(Person.organisation_id.in_(managed))
     return or_(*parts) if parts else false()
-
-
-def managed_organisation_ids(user):
-    """Ids of organisations the user manages (a federation's managers also manage its members)."""
-    from lms.people.models import Organisation
-
-    ids = {g.organisation_id for g in _grants(user) if g.role == "manager" and g.organisation_id}
-    if ids:
-        from sqlalchemy import select
-
-        from lms.extensions import db
-
-        ids |= set(db.session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(ids))))
-    return ids
-
-
-def manages(user, organisation_id):
-    return organisation_id is not None and organisation_id in managed_organisation_ids(user)
-
-
-def is_manager(user):
-    return any(g.role == "manager" for g in _grants(user))
 
 
 def trains(user, event):
@@ -351,7 +296,7 @@ def _trains_or_coordinates(user, obj=None):
     if not _signed_in(user):
         return False
     if obj is None:
-        return is_coordinator(user) or any(g.role == "trainer" for g in _grants(user))
+        return is_coordinator(user) or any(g.role == "trainer" for g in grants(user))
     event = _event_of(obj)
     return trains(user, event) or coordinates(user, event.activity.programme_id)
 
@@ -443,7 +388,7 @@ def _roster_picker(user, event=None):
 
 def _trainer(user, obj=None):
     """Holds the trainer role (the "My events" menu entry; the page itself is open to all)."""
-    return any(g.role == "trainer" for g in _grants(user))
+    return any(g.role == "trainer" for g in grants(user))
 
 
 def _roster_view(user, event=None):

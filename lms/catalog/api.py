@@ -2,14 +2,16 @@
 from flask import request
 
 from lms.validation import is_id
-from lms.api import bp
-from lms.api.core import get_or_404, iso, json_body, paginated, require, user
+from lms.api.core import Endpoints, get_or_404, iso, json_body, paginated, require, user
 from lms.auth import policy
 from lms.catalog import operations as ops
 from lms.catalog.models import Activity, Event
+from lms.enrollment import operations as enrolment
 from lms.extensions import db
 from lms.programmes.models import Programme
 from sqlalchemy import select
+
+endpoints = Endpoints()
 
 
 def activity_json(a):
@@ -32,7 +34,7 @@ def event_json(e):
     }
 
 
-@bp.get("/activities")
+@endpoints.get("/activities")
 def list_activities():
     require("activity.view")
     args = request.args
@@ -41,7 +43,7 @@ def list_activities():
     return paginated(query, activity_json)
 
 
-@bp.post("/activities")
+@endpoints.post("/activities")
 def create_activity():
     data = json_body()
     programme_id = data.get("programme_id")
@@ -53,14 +55,14 @@ def create_activity():
     return activity_json(ops.save_activity(data)), 201
 
 
-@bp.get("/activities/<int:activity_id>")
+@endpoints.get("/activities/<int:activity_id>")
 def get_activity(activity_id):
     activity = get_or_404(Activity, activity_id)
     require("activity.view", activity)
     return activity_json(activity)
 
 
-@bp.patch("/activities/<int:activity_id>")
+@endpoints.patch("/activities/<int:activity_id>")
 def update_activity(activity_id):
     activity = get_or_404(Activity, activity_id)
     require("activity.edit", activity)
@@ -72,21 +74,21 @@ def _events_query(activity):
     return select(Event).where(Event.activity_id == activity.id, Event.status.in_(statuses)).order_by(Event.id)
 
 
-@bp.get("/activities/<int:activity_id>/events")
+@endpoints.get("/activities/<int:activity_id>/events")
 def list_events(activity_id):
     activity = get_or_404(Activity, activity_id)
     require("event.view", activity)
     return paginated(_events_query(activity), event_json)
 
 
-@bp.post("/activities/<int:activity_id>/events")
+@endpoints.post("/activities/<int:activity_id>/events")
 def create_event(activity_id):
     activity = get_or_404(Activity, activity_id)
     require("event.create", activity)
-    return event_json(ops.save_event(activity, json_body())), 201
+    return event_json(enrolment.save_event(activity, json_body())), 201  # the capacity is enrolment's
 
 
-@bp.get("/events/<int:event_id>")
+@endpoints.get("/events/<int:event_id>")
 def get_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.view", event)
@@ -97,8 +99,8 @@ def get_event(event_id):
     return event_json(event)
 
 
-@bp.patch("/events/<int:event_id>")
+@endpoints.patch("/events/<int:event_id>")
 def update_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.edit", event)
-    return event_json(ops.save_event(event.activity, json_body(), event))
+    return event_json(enrolment.save_event(event.activity, json_body(), event))

@@ -1,8 +1,8 @@
 """Business rules for activities, events and sessions."""
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from lms.catalog.models import EVENT_STATUSES, Activity, Event, Session
 from lms.errors import Conflict, ValidationError
@@ -170,7 +170,9 @@ def _sessions(value, problems, programme):
 
 
 def save_event(activity, data, event=None, problems=None):
-    """Create or update an event of ``activity``: :func:`parse_event`, then :func:`apply_event`."""
+    """Create or update an event of ``activity``: :func:`parse_event`, then :func:`apply_event`.
+    The capacity is not set here: seats are the enrolment area's business
+    (:func:`lms.enrollment.operations.save_event` sets it and fills freed seats)."""
     return apply_event(activity, parse_event(activity, data, event, problems), event)
 
 
@@ -179,17 +181,6 @@ def parse_event(activity, data, event=None, problems=None):
     problems = problems if problems is not None else Problems()
     creating = event is None
     title = text(data, "title", problems, max_length=300)
-    capacity = None
-    if "capacity" in data or creating:
-        value = data.get("capacity", 20)
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdecimal() or len(str(value)) > 12:
-            problems.add("capacity", _("Must be a whole number."), "capacity_invalid")
-        elif int(value) < 0 or int(value) > 100000:
-            problems.add("capacity", _("Capacity must be between 0 and 100000."), "capacity_invalid")
-        else:
-            capacity = int(value)
-            if event is not None and capacity < event.seats_taken:
-                problems.add("capacity", _("%(n)s people are already enrolled; capacity cannot be lower.", n=event.seats_taken), "capacity_invalid")
     place = text(data, "place", problems, max_length=300)
     online_url = text(data, "online_url", problems, max_length=500)
     if online_url and not online_url.startswith(("https://", "http://")):
@@ -216,8 +207,6 @@ def parse_event(activity, data, event=None, problems=None):
                          ("enrol_opens_at", opens), ("enrol_closes_at", closes)):
         if field in data:
             changes[field] = value if value is not None else (None if field != "title" else "")
-    if capacity is not None:
-        changes["capacity"] = capacity
     if status:
         changes["status"] = status
     if trainers is not None:
@@ -247,28 +236,7 @@ def apply_event(activity, changes, event=None):
             keep.append(session)
         event.sessions = sorted(keep, key=lambda s: s.starts_at)
     db.session.flush()
-    if "capacity" in changes and not creating:
-        _after_capacity_change(event)
-    db.session.flush()
     return event
-
-
-def _after_capacity_change(event):
-    """Give freed seats to the waiting list when the enrolment area provides it."""
-    try:
-        from lms.enrollment.operations import promote_waitlist
-    except ImportError:
-        return
-    promote_waitlist(event)
-
-
-def delete_event(event):
-    from lms.enrollment.models import Enrollment
-
-    if db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.event_id == event.id)):
-        raise Conflict(_("People have enrolled; cancel the event instead of deleting it."), code="conflict")
-    db.session.delete(event)
-    db.session.flush()
 
 
 def combine_local(day, clock, tz):
@@ -281,7 +249,6 @@ def combine_local(day, clock, tz):
 def activities_query(programme_id=None, kind=None, theme_id=None, q=None, by_theme=False):
     """Activities for the catalogue, filtered; ``by_theme`` orders them by programme and
     theme (as the catalogue groups them), then title."""
-    from sqlalchemy import or_
 
     if by_theme:
         query = (select(Activity).join(Programme, Programme.id == Activity.programme_id)

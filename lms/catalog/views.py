@@ -12,6 +12,7 @@ from lms.auth import policy
 from lms.catalog import operations as ops
 from lms.catalog.forms import ActivityForm, EventForm
 from lms.catalog.models import Activity, Event
+from lms.enrollment import operations as enrolment
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.people.models import JobFunction, Person, RoleGrant
@@ -334,7 +335,8 @@ def _event_form(activity, event=None):
         data = {k: v for k, v in values.items() if not form[k].errors}
         data["sessions"] = sessions
         try:
-            return ops.save_event(activity, data, event, problems=problems)
+            # Through enrolment, which owns the capacity (seats, the waiting list).
+            return enrolment.save_event(activity, data, event, problems=problems)
         except ValidationError as error:
             error.fields = _place_row_errors(error.fields, session_rows, row_errors)
             raise
@@ -389,6 +391,6 @@ def delete_event(event_id):
     require("event.delete", event)
     activity_id = event.activity_id
     with back_on_error(url_for("catalog.edit_event", event_id=event_id)):
-        ops.delete_event(event)
+        enrolment.delete_event(event)
     flash(_("Event deleted."), "success")
     return redirect(url_for("catalog.admin_activity", activity_id=activity_id))

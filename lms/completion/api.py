@@ -1,19 +1,20 @@
 """POST /events/<id>/finalize, POST /events/<id>/reopen, GET /people/<id>/transcript."""
-from lms.api import bp
-from lms.api.core import get_or_404, json_body, require, user
+from lms.api.core import Endpoints, get_or_404, json_body, require, user
 from lms.catalog.models import Event
 from lms.completion import operations
 from lms.people.models import Person
 
+endpoints = Endpoints()
 
-@bp.post("/events/<int:event_id>/finalize")
+
+@endpoints.post("/events/<int:event_id>/finalize")
 def finalize_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.finalize", event)
     return operations.finalize(event, by=user()).as_json(), 200
 
 
-@bp.post("/events/<int:event_id>/reopen")
+@endpoints.post("/events/<int:event_id>/reopen")
 def reopen_event(event_id):
     event = get_or_404(Event, event_id)
     require("event.reopen", event)
@@ -22,7 +23,7 @@ def reopen_event(event_id):
     return {"event_id": event.id, "status": event.status}, 200
 
 
-@bp.get("/people/<int:person_id>/transcript")
+@endpoints.get("/people/<int:person_id>/transcript")
 def person_transcript(person_id):
     person = get_or_404(Person, person_id)
     require("transcript.view", person)

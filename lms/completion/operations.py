@@ -419,3 +419,10 @@ def transcript(person):
     items.sort(key=lambda i: (i.event.starts_at is None, i.event.starts_at or utcnow()))
     items.extend(_prior_items(person))
     return Transcript(person, items)
+
+
+def on_attendance_changed(sender, *, session, enrollment):
+    """A make-up mark for someone whose own cohort is already finalized: re-decide their
+    completion now, so a made-up day counts without reopening the other cohort."""
+    if enrollment.event_id != session.event_id and enrollment.event.status == "finalized":
+        refresh_completion(enrollment)

@@ -2,8 +2,7 @@
 from flask import request
 from flask_babel import gettext as _
 
-from lms.api import bp
-from lms.api.core import get_or_404, iso, json_body, paginated, require, user
+from lms.api.core import Endpoints, get_or_404, iso, json_body, paginated, require, user
 from lms.auth import policy
 from lms.catalog.models import Event
 from lms.enrollment import operations as ops
@@ -11,6 +10,8 @@ from lms.enrollment.models import Enrollment
 from lms.errors import Forbidden
 from lms.people.models import Person
 from sqlalchemy import select
+
+endpoints = Endpoints()
 
 
 def enrollment_json(e, **extra):
@@ -26,7 +27,7 @@ def _optional_body():
     return json_body()
 
 
-@bp.post("/events/<int:event_id>/enrollments")
+@endpoints.post("/events/<int:event_id>/enrollments")
 def create_enrollment(event_id):
     event = get_or_404(Event, event_id)
     data = _optional_body()
@@ -49,7 +50,7 @@ def _bad_person():
     return ValidationError(_("Some values are not valid."), fields={"person_id": [_("Must be an id.")]})
 
 
-@bp.get("/events/<int:event_id>/enrollments")
+@endpoints.get("/events/<int:event_id>/enrollments")
 def list_enrollments(event_id):
     event = get_or_404(Event, event_id)
     require("event.roster", event)
@@ -69,12 +70,12 @@ def _enrollment(enrollment_id, action):
     return enrollment
 
 
-@bp.get("/enrollments/<int:enrollment_id>")
+@endpoints.get("/enrollments/<int:enrollment_id>")
 def get_enrollment(enrollment_id):
     return enrollment_json(_enrollment(enrollment_id, "enrollment.view"))
 
 
-@bp.post("/enrollments/<int:enrollment_id>/cancel")
+@endpoints.post("/enrollments/<int:enrollment_id>/cancel")
 def cancel_enrollment(enrollment_id):
     enrollment = _enrollment(enrollment_id, "enrollment.cancel")
     data = _optional_body()
@@ -82,19 +83,19 @@ def cancel_enrollment(enrollment_id):
     return enrollment_json(enrollment, promoted_enrollment_id=promoted[0].id if promoted else None)
 
 
-@bp.post("/enrollments/<int:enrollment_id>/approve")
+@endpoints.post("/enrollments/<int:enrollment_id>/approve")
 def approve_enrollment(enrollment_id):
     return enrollment_json(ops.approve(_enrollment(enrollment_id, "enrollment.decide"), user()))
 
 
-@bp.post("/enrollments/<int:enrollment_id>/reject")
+@endpoints.post("/enrollments/<int:enrollment_id>/reject")
 def reject_enrollment(enrollment_id):
     enrollment = _enrollment(enrollment_id, "enrollment.decide")
     data = _optional_body()
     return enrollment_json(ops.reject(enrollment, user(), data.get("reason")))
 
 
-@bp.post("/enrollments/<int:enrollment_id>/move")
+@endpoints.post("/enrollments/<int:enrollment_id>/move")
 def move_enrollment(enrollment_id):
     enrollment = _enrollment(enrollment_id, "enrollment.view")
     require("enrollment.move", enrollment.event)
@@ -118,7 +119,7 @@ def prior_json(p):
             "recorded_by": p.recorded_by_id, "recorded_at": iso(p.recorded_at)}
 
 
-@bp.get("/people/<int:person_id>/prior-completions")
+@endpoints.get("/people/<int:person_id>/prior-completions")
 def list_prior_completions(person_id):
     """Prior completions of a person (coordinators of the person's programmes, the person,
     their managers)."""
@@ -131,7 +132,7 @@ def list_prior_completions(person_id):
     return paginated(query, prior_json)
 
 
-@bp.post("/people/<int:person_id>/prior-completions")
+@endpoints.post("/people/<int:person_id>/prior-completions")
 def create_prior_completion(person_id):
     """Record a completion done elsewhere: ``{activity_id?, title?, completed_on, evidence, hours?}``."""
     from lms.catalog.models import Activity

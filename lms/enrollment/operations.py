@@ -13,15 +13,23 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.auth import policy
+from lms.catalog import operations as catalog
 from lms.catalog.models import Activity, Event, Session
 from lms.completion.models import Completion
 from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
 from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
-from lms.notifications import notify_enrollment
+from lms.notifications.operations import notify_enrollment
 from lms.types import utcnow
 from lms.validation import Problems, integer, iso_date, text
+
+
+def _notify(enrollment, what):
+    """Queue the email about ``enrollment`` (``what`` happened), telling a waiting person
+    their place on the list: notifications is told, it never asks back."""
+    notify_enrollment(enrollment, what, position=waitlist_position(enrollment))
 
 
 def _waitlist_seq():
@@ -158,7 +166,7 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
         savepoint.rollback()
         raise conflict from None
     savepoint.commit()
-    notify_enrollment(enrollment, enrollment.status)
+    _notify(enrollment, enrollment.status)
     return enrollment
 
 
@@ -211,7 +219,7 @@ def promote_waitlist(event, *, force=False):
             release_seat(event)
             continue
         db.session.refresh(candidate)
-        notify_enrollment(candidate, "promoted")
+        _notify(candidate, "promoted")
         promoted.append(candidate)
     _refresh_seats(event)
     return promoted
@@ -229,7 +237,7 @@ def cancel(enrollment, by, reason=None):
     db.session.flush()
     if was_enrolled:
         release_seat(enrollment.event)
-    notify_enrollment(enrollment, "cancelled")
+    _notify(enrollment, "cancelled")
     return promote_waitlist(enrollment.event) if was_enrolled else []
 
 
@@ -242,7 +250,7 @@ def approve(enrollment, by):
     enrollment.waitlist_seq = None if seated else _waitlist_seq()
     enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
     db.session.flush()
-    notify_enrollment(enrollment, "approved" if seated else "waitlisted")
+    _notify(enrollment, "approved" if seated else "waitlisted")
     return enrollment
 
 
@@ -256,7 +264,7 @@ def reject(enrollment, by, reason):
     enrollment.status, enrollment.reason = "rejected", reason[:2000]
     enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
     db.session.flush()
-    notify_enrollment(enrollment, "rejected")
+    _notify(enrollment, "rejected")
     return enrollment
 
 
@@ -272,11 +280,57 @@ def move(enrollment, target, by):
     return moved, promoted
 
 
+# Capacity: an event's seats -----------------------------------------------------------
+
+def _capacity(data, event, problems):
+    """The capacity asked for in ``data`` (20 for a new event without one), or None when
+    not asked or not valid (the problem is added, code ``capacity_invalid``)."""
+    if "capacity" not in data and event is not None:
+        return None
+    value = data.get("capacity", 20)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdecimal() or len(str(value)) > 12:
+        problems.add("capacity", _("Must be a whole number."), "capacity_invalid")
+        return None
+    if int(value) < 0 or int(value) > 100000:
+        problems.add("capacity", _("Capacity must be between 0 and 100000."), "capacity_invalid")
+        return None
+    if event is not None and int(value) < event.seats_taken:
+        problems.add("capacity", _("%(n)s people are already enrolled; capacity cannot be lower.", n=event.seats_taken),
+                     "capacity_invalid")
+        return None
+    return int(value)
+
+
+def save_event(activity, data, event=None, problems=None):
+    """Create or update an event with its capacity: the catalogue's fields and sessions
+    (:func:`lms.catalog.operations.save_event`) and the seats, which are this area's: the
+    capacity may not drop below the seats taken, and seats it frees go to the waiting list.
+
+    Every problem (the capacity's too) is reported in one ValidationError, nothing written."""
+    problems = problems if problems is not None else Problems()
+    creating = event is None
+    capacity = _capacity(data, event, problems)
+    event = catalog.save_event(activity, {k: v for k, v in data.items() if k != "capacity"}, event, problems=problems)
+    if capacity is not None:
+        event.capacity = capacity
+        db.session.flush()
+        if not creating:
+            promote_waitlist(event)
+    return event
+
+
 def set_capacity(event, capacity):
     """Change an event's capacity; raising it promotes from the waiting list."""
-    from lms.catalog.operations import save_event
-
     return save_event(event.activity, {"capacity": capacity}, event)
+
+
+def delete_event(event):
+    """Delete an event nobody has enrolled in (in any status): one with enrolments keeps
+    its history and is cancelled instead (Conflict)."""
+    if db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.event_id == event.id)):
+        raise Conflict(_("People have enrolled; cancel the event instead of deleting it."), code="conflict")
+    db.session.delete(event)
+    db.session.flush()
 
 
 def record_prior(person, data, by):
@@ -340,6 +394,29 @@ def my_enrollments(person):
                               .order_by(Enrollment.created_at.desc())).all()
 
 
+def enrolled_events(person):
+    """The events ``person`` holds a seat in (their calendar feed)."""
+    return db.session.scalars(select(Event).join(Enrollment, Enrollment.event_id == Event.id).where(
+        Enrollment.person_id == person.id, Enrollment.status == "enrolled")).all()
+
+
+def queue_reminders(now=None):
+    """Queue a reminder once per enrolled person, ``REMINDER_DAYS_BEFORE`` days (3) before
+    the first session. Returns the number queued."""
+    now = now or utcnow()
+    days = current_app.config.get("REMINDER_DAYS_BEFORE", 3)
+    first = select(Session.event_id, func.min(Session.starts_at).label("first")).group_by(Session.event_id).subquery()
+    rows = db.session.scalars(
+        select(Enrollment).join(Event, Event.id == Enrollment.event_id).join(first, first.c.event_id == Event.id)
+        .where(Enrollment.status == "enrolled", Enrollment.reminded_at.is_(None), Event.status.in_(("open", "closed")),
+               first.c.first > now, first.c.first <= now + timedelta(days=days))).all()
+    for enrollment in rows:
+        _notify(enrollment, "reminder")
+        enrollment.reminded_at = now
+    db.session.flush()
+    return len(rows)
+
+
 # Person picker -------------------------------------------------------------------
 
 PICKER_LIMIT = 20
@@ -350,13 +427,13 @@ def clean_query(value, max_length=200):
     return "".join(ch for ch in (value or "") if ch.isprintable()).strip()[:max_length]
 
 
-def enrol_candidates(user, q, event=None, *, coordinator=False, limit=PICKER_LIMIT):
+def enrol_candidates(user, q, event=None, *, coordinator=False, visible=None, limit=PICKER_LIMIT):
     """Active people whose name or email contains ``q`` and whom ``user`` may enrol:
-    the people a coordinator may see (``coordinator``) or a manager's own organisations'
+    the people a coordinator may see (``coordinator``; ``visible`` is the policy's SQL
+    condition on ``Person`` for them, None for everyone) or a manager's own organisations'
     staff; people actively enrolled in ``event`` (enrolled, waiting, pending) are left out.
 
     Returns ``(people, more)``: at most ``limit`` people by name, and whether more match."""
-    from lms.auth import policy
     from lms.people.models import Person
 
     q = clean_query(q)
@@ -364,7 +441,6 @@ def enrol_candidates(user, q, event=None, *, coordinator=False, limit=PICKER_LIM
         return [], False
     query = select(Person).where(Person.active.is_(True))
     if coordinator:
-        visible = policy.visible_people_clause(user)
         if visible is not None:
             query = query.where(visible)
     else:

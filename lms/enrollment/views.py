@@ -152,7 +152,8 @@ def _picker(q, event=None, *, coordinator=False):
     """What the person picker shows: the search text, the matching people (each with
     whether their organisation is outside the event's programme) and whether more match."""
     q = ops.clean_query(q)
-    people, more = ops.enrol_candidates(current_user, q, event, coordinator=coordinator)
+    visible = policy.visible_people_clause(current_user) if coordinator else None
+    people, more = ops.enrol_candidates(current_user, q, event, coordinator=coordinator, visible=visible)
     programme = event.activity.programme if event is not None else None
     return {"q": q, "more": more, "searched": bool(q), "limit": ops.PICKER_LIMIT,
             "people": [(p, ops.outside_programme(p, programme)) for p in people]}

@@ -5,12 +5,13 @@ from flask import request
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 
-from lms.api import bp
-from lms.api.core import get_or_404, user
+from lms.api.core import Endpoints, get_or_404, user
 from lms.auth import policy
 from lms.errors import Forbidden
 from lms.goals.operations import cadence_report, narrow_scope, parse_api_filters, progress
 from lms.programmes.models import Programme
+
+endpoints = Endpoints()
 
 
 def progress_scope(viewer, programme):
@@ -20,7 +21,7 @@ def progress_scope(viewer, programme):
     return policy.organisation_scope(viewer, programme.id)
 
 
-@bp.get("/programmes/<int:programme_id>/progress")
+@endpoints.get("/programmes/<int:programme_id>/progress")
 def programme_progress(programme_id):
     """Optional query filters (API.md): from, to (YYYY-MM-DD), organisation_id, kind, theme_id.
     The answer adds ``cadence``: the programme's events of kinds that declare a cadence."""

@@ -1,12 +1,5 @@
-"""Email notifications (outbox + Celery delivery) and calendars (.ics, personal feeds)."""
+"""Email notifications (outbox + Celery delivery) and calendars (.ics, personal feeds).
 
-
-def notify_enrollment(enrollment, what):
-    """Queue the email telling ``enrollment.person`` that their enrollment was ``what``.
-
-    ``what`` is one of: enrolled, waitlisted, promoted, approved, rejected, cancelled,
-    pending_approval. Written to the outbox in the caller's transaction; delivered after commit.
-    """
-    from lms.notifications.operations import queue_enrollment_email
-
-    return queue_enrollment_email(enrollment, what)
+The area knows people, events and what happened to an enrollment, as its callers tell it
+(the waiting-list place included); it never asks the enrolment area back.
+"""

@@ -1,1 +1,1 @@
-"""JSON API endpoints of this area (registered on lms.api.bp)."""
+"""JSON API endpoints of this area: none yet (calendars are served as .ics by the views)."""

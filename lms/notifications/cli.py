@@ -19,7 +19,7 @@ def send_outbox():
 @jobs_cli.command("send-reminders")
 def send_reminders():
     """Queue reminders for sessions starting within REMINDER_DAYS_BEFORE days, then send."""
-    from lms.notifications.operations import queue_reminders
+    from lms.enrollment.operations import queue_reminders
 
     n = queue_reminders()
     db.session.commit()

@@ -9,7 +9,6 @@ import hashlib
 import logging
 import secrets
 import smtplib
-from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
@@ -70,14 +69,10 @@ def event_calendar(event):
     return cal.to_ical()
 
 
-def person_calendar(person):
-    """A person's feed: the sessions of the events they are enrolled in."""
-    from lms.catalog.models import Event
-    from lms.enrollment.models import Enrollment
-
+def person_calendar(person, events):
+    """A person's feed: the sessions of ``events`` (the events they are enrolled in, as the
+    enrolment area lists them), in the person's language and timezone."""
     cal = _calendar("Brobygger")
-    events = db.session.scalars(select(Event).join(Enrollment, Enrollment.event_id == Event.id).where(
-        Enrollment.person_id == person.id, Enrollment.status == "enrolled"))
     with dates.for_reader(_reader_locale(person), person.timezone):
         for event in events:
             for session in event.sessions:
@@ -144,8 +139,14 @@ def _subject(what, title):
     return subjects[what]()
 
 
-def queue_enrollment_email(enrollment, what):
-    """Write the email about ``enrollment`` (``what`` happened) to the outbox; flush only."""
+def notify_enrollment(enrollment, what, *, position=None):
+    """Queue the email telling ``enrollment.person`` that their enrollment was ``what``.
+
+    ``what`` is one of: enrolled, waitlisted, promoted, approved, rejected, cancelled,
+    pending_approval, reminder. ``position`` is the person's place on the waiting list
+    (the caller, which keeps the list, knows it). Written to the outbox in the caller's
+    transaction (flush only); delivered after commit.
+    """
     person = enrollment.person
     if not person.email or what not in {"enrolled", "waitlisted", "pending_approval", "promoted", "approved",
                                         "rejected", "cancelled", "reminder"}:
@@ -153,11 +154,9 @@ def queue_enrollment_email(enrollment, what):
     event = enrollment.event
     # In the recipient's language and timezone (lms.dates names the zone if it is not the app's).
     with dates.for_reader(_reader_locale(person), person.timezone):
-        from lms.enrollment.operations import waitlist_position
-
         subject = _subject(what, event.full_title)
         body = render_template("notifications/enrollment.txt", what=what, person=person, event=event,
-                               enrollment=enrollment, position=waitlist_position(enrollment),
+                               enrollment=enrollment, position=position,
                                base_url=current_app.config.get("BASE_URL", "").rstrip("/"))
         attachments = []
         if what in WITH_CALENDAR and event.sessions:
@@ -247,24 +246,3 @@ def send_pending(limit=500):
                              .order_by(OutboxEmail.id).limit(limit)).all()
     sent = sum(1 for i in ids if send_one(i))
     return sent, len(ids) - sent
-
-
-def queue_reminders(now=None):
-    """Queue a reminder once per enrolled person, N days before the first session."""
-    from sqlalchemy import func
-
-    from lms.catalog.models import Event, Session
-    from lms.enrollment.models import Enrollment
-
-    now = now or utcnow()
-    days = current_app.config.get("REMINDER_DAYS_BEFORE", 3)
-    first = select(Session.event_id, func.min(Session.starts_at).label("first")).group_by(Session.event_id).subquery()
-    rows = db.session.scalars(
-        select(Enrollment).join(Event, Event.id == Enrollment.event_id).join(first, first.c.event_id == Event.id)
-        .where(Enrollment.status == "enrolled", Enrollment.reminded_at.is_(None), Event.status.in_(("open", "closed")),
-               first.c.first > now, first.c.first <= now + timedelta(days=days))).all()
-    for enrollment in rows:
-        queue_enrollment_email(enrollment, "reminder")
-        enrollment.reminded_at = now
-    db.session.flush()
-    return len(rows)

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from lms.catalog.models import Event
 from lms.downloads import download_headers
+from lms.enrollment.operations import enrolled_events
 from lms.notifications import operations as ops
 from lms.web import external_url, get_or_404, require
 
@@ -29,7 +30,7 @@ def feed(token):
     person = ops.person_for_calendar_token(token)
     if person is None:
         abort(404)
-    return _ics(ops.person_calendar(person), "brobygger.ics")
+    return _ics(ops.person_calendar(person, enrolled_events(person)), "brobygger.ics")
 
 
 @bp.route("/me/calendar", methods=["GET", "POST"])

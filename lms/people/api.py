@@ -2,13 +2,14 @@
 from flask import request
 from flask_babel import gettext as _
 
-from lms.api import bp
-from lms.api.core import get_or_404, json_body, paginated, require, user
+from lms.api.core import Endpoints, get_or_404, json_body, paginated, require, user
 from lms.auth import policy
 from lms.errors import DomainError, Forbidden
 from lms.people import operations as ops
 from lms.people.models import JobFunction, Person
 from sqlalchemy import select
+
+endpoints = Endpoints()
 
 
 def organisation_json(o):
@@ -31,19 +32,19 @@ def person_json(p):
     }
 
 
-@bp.get("/organisations")
+@endpoints.get("/organisations")
 def list_organisations():
     require("organisation.view")
     return paginated(ops.organisations_query(q=request.args.get("q"), kind=request.args.get("kind")), organisation_json)
 
 
-@bp.post("/organisations")
+@endpoints.post("/organisations")
 def create_organisation():
     require("organisation.create")
     return organisation_json(ops.save_organisation(json_body())), 201
 
 
-@bp.get("/organisations/<int:org_id>")
+@endpoints.get("/organisations/<int:org_id>")
 def get_organisation(org_id):
     from lms.people.models import Organisation
 
@@ -52,7 +53,7 @@ def get_organisation(org_id):
     return organisation_json(org)
 
 
-@bp.patch("/organisations/<int:org_id>")
+@endpoints.patch("/organisations/<int:org_id>")
 def update_organisation(org_id):
     from lms.people.models import Organisation
 
@@ -61,41 +62,41 @@ def update_organisation(org_id):
     return organisation_json(ops.save_organisation(json_body(), org))
 
 
-@bp.get("/functions")
+@endpoints.get("/functions")
 def list_functions():
     require("function.view")
     return paginated(select(JobFunction).order_by(JobFunction.code), function_json)
 
 
-@bp.post("/functions")
+@endpoints.post("/functions")
 def create_function():
     require("function.create")
     return function_json(ops.save_function(json_body())), 201
 
 
-@bp.get("/people")
+@endpoints.get("/people")
 def list_people():
     require("person.list")
     organisation_id = request.args.get("organisation_id", type=int)
     query = ops.people_query(
-        user(), q=request.args.get("q"), organisation_id=organisation_id,
+        policy.visible_people_clause(user()), q=request.args.get("q"), organisation_id=organisation_id,
         function_code=request.args.get("function_code"), role=request.args.get("role"),
     )
     return paginated(query, person_json)
 
 
-@bp.post("/people")
+@endpoints.post("/people")
 def create_person():
     require("person.create")
     return person_json(ops.save_person(json_body(), by=user())), 201
 
 
-@bp.get("/people/me")
+@endpoints.get("/people/me")
 def get_me():
     return person_json(user())
 
 
-@bp.get("/people/<int:person_id>")
+@endpoints.get("/people/<int:person_id>")
 def get_person(person_id):
     person = get_or_404(Person, person_id)
     if not policy.can(user(), "person.view", person):
@@ -103,14 +104,14 @@ def get_person(person_id):
     return person_json(person)
 
 
-@bp.patch("/people/<int:person_id>")
+@endpoints.patch("/people/<int:person_id>")
 def update_person(person_id):
     person = get_or_404(Person, person_id)
     require("person.edit", person)
     return person_json(ops.save_person(json_body(), person, by=user()))
 
 
-@bp.post("/people/import")
+@endpoints.post("/people/import")
 def import_people():
     require("person.import")
     if not request.data:

@@ -267,12 +267,11 @@ def _guard_admins(person, by, *, deactivating=False, removing_admin=False):
         )
 
 
-def people_query(viewer, q=None, organisation_id=None, function_code=None, role=None):
-    """People the viewer may see (managers: their organisations), filtered."""
-    from lms.auth import policy
-
+def people_query(visible, q=None, organisation_id=None, function_code=None, role=None):
+    """People the viewer may see, filtered. ``visible`` is the access policy's SQL
+    condition on ``Person`` for the viewer (``policy.visible_people_clause``: managers see
+    their organisations' staff, ...); None means everyone."""
     query = select(Person).order_by(Person.name, Person.id)
-    visible = policy.visible_people_clause(viewer)
     if visible is not None:
         query = query.where(visible)
     if q:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from lms.auth import policy
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
 from lms.people import operations as ops
@@ -118,7 +119,7 @@ def people():
     require("person.list")
     args = request.args
     page = paginate(ops.people_query(
-        current_user, q=args.get("q", "").strip(), organisation_id=args.get("organisation_id", type=int),
+        policy.visible_people_clause(current_user), q=args.get("q", "").strip(), organisation_id=args.get("organisation_id", type=int),
         function_code=args.get("function_code") or None, role=args.get("role") if args.get("role") in ROLES else None,
     ))
     return render_template(

@@ -1,11 +1,12 @@
 """JSON API of the programmes area: programmes, themes, goals, organisation outcomes (API.md)."""
 from sqlalchemy import select
 
-from lms.api import bp
-from lms.api.core import get_or_404, iso, json_body, paginated, require, user
+from lms.api.core import Endpoints, get_or_404, iso, json_body, paginated, require, user
 from lms.auth import policy
 from lms.programmes import operations as ops
 from lms.programmes.models import Goal, Programme, Theme
+
+endpoints = Endpoints()
 
 
 def programme_json(p):
@@ -34,75 +35,75 @@ def outcome_json(o):
             "recorded_by_id": o.recorded_by_id, "recorded_at": iso(o.recorded_at), "attachment_name": o.attachment_name}
 
 
-@bp.get("/programmes")
+@endpoints.get("/programmes")
 def list_programmes():
     require("programme.view")
     return paginated(select(Programme).order_by(Programme.code), programme_json)
 
 
-@bp.post("/programmes")
+@endpoints.post("/programmes")
 def create_programme():
     require("programme.create")
     return programme_json(ops.save_programme(json_body())), 201
 
 
-@bp.get("/programmes/<int:programme_id>")
+@endpoints.get("/programmes/<int:programme_id>")
 def get_programme(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("programme.view", programme)
     return programme_json(programme)
 
 
-@bp.patch("/programmes/<int:programme_id>")
+@endpoints.patch("/programmes/<int:programme_id>")
 def update_programme(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("programme.edit", programme)
     return programme_json(ops.save_programme(json_body(), programme))
 
 
-@bp.get("/programmes/<int:programme_id>/themes")
+@endpoints.get("/programmes/<int:programme_id>/themes")
 def list_themes(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("programme.view", programme)
     return paginated(select(Theme).where(Theme.programme_id == programme.id).order_by(Theme.position, Theme.id), theme_json)
 
 
-@bp.post("/programmes/<int:programme_id>/themes")
+@endpoints.post("/programmes/<int:programme_id>/themes")
 def create_theme(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("theme.edit", programme)
     return theme_json(ops.save_theme(programme, json_body())), 201
 
 
-@bp.get("/programmes/<int:programme_id>/goals")
+@endpoints.get("/programmes/<int:programme_id>/goals")
 def list_goals(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("goal.view", programme)
     return paginated(select(Goal).where(Goal.programme_id == programme.id).order_by(Goal.position, Goal.id), goal_json)
 
 
-@bp.post("/programmes/<int:programme_id>/goals")
+@endpoints.post("/programmes/<int:programme_id>/goals")
 def create_goal(programme_id):
     programme = get_or_404(Programme, programme_id)
     require("goal.edit", programme)
     return goal_json(ops.save_goal(programme, json_body())), 201
 
 
-@bp.get("/goals/<int:goal_id>")
+@endpoints.get("/goals/<int:goal_id>")
 def get_goal(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("goal.view", goal)
     return goal_json(goal)
 
 
-@bp.patch("/goals/<int:goal_id>")
+@endpoints.patch("/goals/<int:goal_id>")
 def update_goal(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("goal.edit", goal)
     return goal_json(ops.save_goal(goal.programme, json_body(), goal))
 
 
-@bp.get("/goals/<int:goal_id>/outcomes")
+@endpoints.get("/goals/<int:goal_id>/outcomes")
 def list_outcomes(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("outcome.record", goal)
@@ -110,7 +111,7 @@ def list_outcomes(goal_id):
     return paginated(ops.outcomes_query(goal, limit), outcome_json)
 
 
-@bp.post("/goals/<int:goal_id>/outcomes")
+@endpoints.post("/goals/<int:goal_id>/outcomes")
 def create_outcome(goal_id):
     goal = get_or_404(Goal, goal_id)
     require("outcome.record", goal)

@@ -1,13 +1,14 @@
 """API: per-person participation and goal-table exports (CSV, XLSX), streamed."""
 from flask import Response, stream_with_context
 
-from lms.api import bp
-from lms.api.core import get_or_404, user
+from lms.api.core import Endpoints, get_or_404, user
 from lms.downloads import download_headers
 from lms.goals.api import progress_scope
 from lms.goals.operations import progress
 from lms.programmes.models import Programme
 from lms.reports import operations as ops
+
+endpoints = Endpoints()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,21 +45,21 @@ def export(programme, viewer, table, fmt):
     return Response(ops.file_stream(handle), mimetype=XLSX, headers=download_headers(f"{name}.xlsx"))
 
 
-@bp.get("/programmes/<int:programme_id>/report.csv")
+@endpoints.get("/programmes/<int:programme_id>/report.csv")
 def report_csv(programme_id):
     return export(get_or_404(Programme, programme_id), user(), "participation", "csv")
 
 
-@bp.get("/programmes/<int:programme_id>/report.xlsx")
+@endpoints.get("/programmes/<int:programme_id>/report.xlsx")
 def report_xlsx(programme_id):
     return export(get_or_404(Programme, programme_id), user(), "participation", "xlsx")
 
 
-@bp.get("/programmes/<int:programme_id>/goals.csv")
+@endpoints.get("/programmes/<int:programme_id>/goals.csv")
 def goals_csv(programme_id):
     return export(get_or_404(Programme, programme_id), user(), "goals", "csv")
 
 
-@bp.get("/programmes/<int:programme_id>/goals.xlsx")
+@endpoints.get("/programmes/<int:programme_id>/goals.xlsx")
 def goals_xlsx(programme_id):
     return export(get_or_404(Programme, programme_id), user(), "goals", "xlsx")

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.attendance.hours import minutes_query, to_hours
+from lms.auth import policy
 from lms.attendance.models import Attendance
 from lms.catalog.models import Activity, Event
 from lms.completion.models import Completion
@@ -264,7 +265,7 @@ def programme_organisation_ids(programme):
 
 def staff_query(viewer):
     """The people of the organisations ``viewer`` manages, by name (a select to paginate)."""
-    from lms.auth import policy
+    from lms.auth import roles
 
     return select(Person).where(policy.staff_clause(viewer)).order_by(Person.name, Person.id)
 
@@ -318,11 +319,11 @@ def manager_overview(viewer, staff, args):
     :func:`staff_query`): figures per person, pending approvals, recent completions
     (filtered by ``args``), and the organisations' contribution to each goal of the
     programmes they take part in."""
-    from lms.auth import policy
+    from lms.auth import roles
     from lms.goals.operations import progress
     from lms.programmes.models import Programme, programme_organisation
 
-    orgs = policy.managed_organisation_ids(viewer)
+    orgs = roles.managed_organisation_ids(viewer)
     pending = db.session.scalar(select(func.count()).select_from(Enrollment).where(
         Enrollment.status == "pending_approval", Enrollment.organisation_id.in_(orgs or {-1})))
     taking_part = select(programme_organisation.c.programme_id).where(

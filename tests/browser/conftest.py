@@ -50,7 +50,7 @@ def live_app():
                       "WTF_CSRF_ENABLED": True, "TESTING": False})
     with app.app_context():
         upgrade(revision="heads")
-        from lms.demo.load import load_demo
+        from demo.load import load_demo
 
         load_demo()
         db.session.commit()

@@ -53,9 +53,50 @@ def test_create_event_with_sessions_in_local_time(client, login, make, db):
     db.session.refresh(activity)
     event = activity.events[0]
     assert event.sessions[0].starts_at.isoformat() == "2026-03-02T08:00:00+00:00"
+    assert event.capacity == 60 and event.seats_taken == 0
     r = client.post(f"/admin/events/{event.id}", data={
         "capacity": "-5", "status": "open", "session_rows": "1", "s0-day": "2026-03-02", "s0-start": "12:00", "s0-end": "09:00"})
     assert r.status_code == 422
+
+
+def test_event_page_raising_capacity_gives_the_seat_to_the_waiting_list(client, login, make, db):
+    """The event form saves through enrolment, which owns the seats: a higher capacity
+    promotes the first person waiting; one below the seats taken is refused."""
+    from datetime import date, timedelta
+
+    from lms.enrollment.operations import enrol
+
+    event = make.event(capacity=1)
+    seated, waiting = make.person(), make.person()
+    enrol(seated, event)
+    first = enrol(waiting, event)
+    assert first.status == "waitlisted"
+    login(make.person(role="coordinator"))
+    day = (date.today() + timedelta(days=30)).isoformat()
+    form = {"title": "", "status": "open", "session_rows": "1", "s0-id": str(event.sessions[0].id),
+            "s0-day": day, "s0-start": "09:00", "s0-end": "12:00"}
+    r = client.post(f"/admin/events/{event.id}", data={**form, "capacity": "2"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.refresh(event)
+    db.session.refresh(first)
+    assert (event.capacity, event.seats_taken, first.status) == (2, 2, "enrolled")
+    r = client.post(f"/admin/events/{event.id}", data={**form, "capacity": "1"})
+    assert r.status_code == 422 and "2 people are already enrolled" in r.get_data(as_text=True)
+
+
+def test_an_event_with_enrolments_is_cancelled_not_deleted(client, login, make, db):
+    from lms.catalog.models import Event
+    from lms.enrollment.operations import enrol
+
+    taken, empty = make.event(), make.event()
+    enrol(make.person(), taken)
+    login(make.person(role="coordinator"))
+    r = client.post(f"/admin/events/{taken.id}/delete", follow_redirects=True)
+    assert "cancel the event instead of deleting it" in r.get_data(as_text=True)
+    assert db.session.get(Event, taken.id) is not None
+    assert client.post(f"/admin/events/{empty.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, empty.id) is None
 
 
 def test_staff_cannot_reach_admin_pages(client, login, make):

@@ -22,7 +22,7 @@ def demo_hash():
 
 @pytest.fixture
 def demo(db, demo_hash):
-    from lms.demo.load import load_demo
+    from demo.load import load_demo
 
     result = load_demo(password_hash=demo_hash)
     return db.session.scalar(select(Programme).where(Programme.code == "LC-KOMP")), result
@@ -185,7 +185,7 @@ def test_demo_goal_figures_are_meaningful(db, demo):
 
 
 def test_demo_load_twice_adds_nothing(db, demo, demo_hash):
-    from lms.demo.load import load_demo
+    from demo.load import load_demo
 
     tables = (Organisation, JobFunction, Person, Programme, Goal, Activity, Event, Session, Enrollment, Attendance,
               Completion, RoleGrant)
@@ -197,7 +197,7 @@ def test_demo_load_twice_adds_nothing(db, demo, demo_hash):
 
 
 def test_scale_small(db):
-    from lms.demo.scale import ScaleExists, scale_data
+    from demo.scale import ScaleExists, scale_data
 
     lines = []
     summary = scale_data(200, seed=3, progress=lines.append)

@@ -191,7 +191,7 @@ def test_progress_api_access_and_manager_limit(api, make, db):
 
 
 def test_demo_programme_has_eleven_goals(api, make, db):
-    from lms.demo.load import load_demo
+    from demo.load import load_demo
 
     load_demo()
     from sqlalchemy import select

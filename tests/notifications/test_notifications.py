@@ -161,7 +161,7 @@ def test_event_ics_and_private_feed(client, login, make, db):
 def test_reminders_queued_once(make, db, app):
     from lms.enrollment.operations import enrol
     from lms.notifications.models import OutboxEmail
-    from lms.notifications.operations import queue_reminders
+    from lms.enrollment.operations import queue_reminders
     from lms.types import utcnow
     from sqlalchemy import func, select
 
@@ -172,6 +172,23 @@ def test_reminders_queued_once(make, db, app):
     assert queue_reminders() == 0
     kinds = db.session.scalars(select(OutboxEmail.kind).where(OutboxEmail.person_id == person.id)).all()
     assert sorted(kinds) == ["enrolled", "reminder"]
+
+
+def test_waitlisted_email_names_the_place_on_the_list(make, db, app):
+    """The enrolment area tells notifications the place; the email shows it."""
+    from sqlalchemy import select
+
+    from lms.enrollment.operations import enrol
+    from lms.notifications.models import OutboxEmail
+
+    event = make.event(capacity=1)
+    first, second, third = make.person(), make.person(), make.person()
+    for person in (first, second, third):
+        enrol(person, event)
+    bodies = {e.person_id: e.body for e in db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "waitlisted"))}
+    assert "You are number 1 on the waiting list" in bodies[second.id]
+    assert "You are number 2 on the waiting list" in bodies[third.id]
+    assert first.id not in bodies
 
 
 def test_making_a_new_calendar_link_asks_first(client, make, login):

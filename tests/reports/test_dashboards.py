@@ -1,5 +1,5 @@
 def test_dashboard_for_coordinator_with_filters(client, login, make, db):
-    from lms.demo.load import load_demo
+    from demo.load import load_demo
     from sqlalchemy import select
 
     from lms.programmes.models import Programme

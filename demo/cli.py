@@ -20,7 +20,7 @@ def _production():
 @click.option("--force", is_flag=True, help="Load the demo data even under the production configuration.")
 def load(force):
     """Load the LC-KOMP demo programme (running it again adds nothing)."""
-    from lms.demo.load import load_demo
+    from demo.load import load_demo
 
     if _production() and not force:
         raise click.ClickException(
@@ -90,7 +90,7 @@ def _demo_certificates(logins):
 @click.option("--replace", is_flag=True, help="Delete the SCALE-<N> programme and its people first if it exists.")
 def scale(persons, seed, replace):
     """Create synthetic benchmark data in a separate programme SCALE-<N> (bulk inserts)."""
-    from lms.demo.scale import ScaleExists, scale_data
+    from demo.scale import ScaleExists, scale_data
 
     def progress(message):
         click.echo(message)

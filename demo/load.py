@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from demo import names
 from lms.attendance.hours import minutes_of, session_minutes, to_hours
 from lms.attendance.models import ATTENDED, Attendance, AttendanceChange
 from lms.catalog.models import Activity, Event, Session
 from lms.completion.models import Completion, Finalization, NonCompletion
-from lms.demo import names
+from demo import names
 from modules.workshops.models import ActionPlan  # the workshop kind's own table
 from lms.enrollment.models import Enrollment
 from lms.extensions import db

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, text
 
+from demo import names
+from demo.load import read_data
 from lms.attendance.models import Attendance, AttendanceChange
 from lms.catalog.models import Activity, Event, Session, activity_prerequisite, event_trainer
 from lms.completion.models import Completion, Finalization, NonCompletion
-from lms.demo import names
-from lms.demo.load import read_data
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
 from lms.people.models import JobFunction, Organisation, Person, RoleGrant
