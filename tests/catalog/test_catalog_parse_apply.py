@@ -48,17 +48,17 @@ def test_parse_event_writes_nothing_and_apply_keeps_sessions_by_id(db, make, req
     event = make.event(sessions=2, capacity=10)
     first, second = event.sessions
     start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30)
-    data = {"capacity": 12, "place": "Umeå", "sessions": [
+    data = {"place": "Umeå", "sessions": [
         {"id": first.id, "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()},
         {"starts_at": (start + timedelta(days=1)).isoformat(), "ends_at": (start + timedelta(days=1, hours=2)).isoformat()},
     ]}
     changes = ops.parse_event(event.activity, data, event)
     assert not db.session.new and not db.session.dirty
     assert event.capacity == 10 and event.place is None and event.sessions == [first, second]
-    assert changes["capacity"] == 12 and changes["place"] == "Umeå" and len(changes["sessions"]) == 2
+    assert changes["place"] == "Umeå" and len(changes["sessions"]) == 2 and "capacity" not in changes
 
     ops.apply_event(event.activity, changes, event)
-    assert event.capacity == 12 and event.place == "Umeå"
+    assert event.capacity == 10 and event.place == "Umeå"  # seats are enrolment's (enrollment.save_event)
     assert event.sessions[0] is first and first.starts_at == start
     assert second not in event.sessions and event.sessions[1].id not in (first.id, second.id)
 
@@ -66,7 +66,7 @@ def test_parse_event_writes_nothing_and_apply_keeps_sessions_by_id(db, make, req
 def test_parse_event_reports_every_problem_at_once(db, make, request_context):
     event = make.event(capacity=10)
     with pytest.raises(ValidationError) as caught:
-        ops.parse_event(event.activity, {"capacity": -1, "online_url": "ftp://x", "status": "nope",
+        ops.parse_event(event.activity, {"online_url": "ftp://x", "status": "nope",
                                          "trainer_ids": [999999999]}, event)
-    assert set(caught.value.fields) == {"capacity", "online_url", "status", "trainer_ids"}
+    assert set(caught.value.fields) == {"online_url", "status", "trainer_ids"}
     assert event.capacity == 10 and not db.session.dirty

@@ -17,7 +17,7 @@ _spec.loader.exec_module(bench)
 
 @pytest.fixture
 def scale(db, make):
-    from lms.demo.scale import scale_data
+    from demo.scale import scale_data
 
     scale_data(200, seed=5)
     programme = db.session.scalar(select(Programme).where(Programme.code == "SCALE-200"))
