@@ -35,11 +35,9 @@ def _sqlite_begin(conn):
     # lock mid-transaction and fail at once with "database is locked".
     # Reads (GET/HEAD requests) begin deferred so readers never queue behind a writer.
     if conn.dialect.name == "sqlite":
-        from flask import current_app, has_app_context, has_request_context, request
+        from flask import has_request_context, request
 
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        # Only the concurrency test's control turns this on, to show the race it prevents.
-        reading = reading or (has_app_context() and current_app.config.get("SQLITE_DEFERRED_WRITES", False))
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
