@@ -141,8 +141,18 @@ def test_api_get_and_put_attendance(db, make, trained, enrol, api):
     body = r.get_json()
     assert body["total"] == 2
     by_id = {m["enrollment_id"]: m for m in body["items"]}
-    assert by_id[a.id]["status"] == "present" and by_id[a.id]["minutes"] is None
-    assert by_id[b.id] | {} == by_id[b.id] and by_id[b.id]["minutes"] == 45 and by_id[b.id]["note"] == "bus"
+    marks = _marks(db, session)
+    assert by_id[a.id] == {
+        "enrollment_id": a.id, "person_id": a.person_id, "session_id": session.id, "status": "present",
+        "minutes": None, "note": None, "makeup": False, "marked_by_id": trainer.id,
+        "marked_at": marks[a.id].marked_at.isoformat(),
+    }
+    assert by_id[b.id] == {
+        "enrollment_id": b.id, "person_id": b.person_id, "session_id": session.id, "status": "late",
+        "minutes": 45, "note": "bus", "makeup": False, "marked_by_id": trainer.id,
+        "marked_at": marks[b.id].marked_at.isoformat(),
+    }
+    assert (marks[b.id].status, marks[b.id].minutes, marks[b.id].note) == ("late", 45, "bus")
     assert api(trainer).get(f"/api/v1/sessions/{session.id}/attendance").get_json()["items"] == body["items"]
 
 
