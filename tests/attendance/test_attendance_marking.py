@@ -237,14 +237,21 @@ def test_a_row_inserted_meanwhile_by_another_trainer_is_updated_not_lost(db, mak
     operations.mark(session, e, "absent", by=trainer)  # the other trainer's row, already there
 
     real_scalar = db.session.scalar
-    calls = {"n": 0}
+    mark_reads = []
 
-    def stale_first_read(*args, **kw):
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real_scalar(*args, **kw)
+    def stale_first_read(statement, *args, **kw):
+        # Only the reads of this row's mark: the first one misses the other trainer's row.
+        descriptions = getattr(statement, "column_descriptions", None) or [{}]
+        if descriptions[0].get("entity") is Attendance:
+            mark_reads.append(statement)
+            if len(mark_reads) == 1:
+                return None
+        return real_scalar(statement, *args, **kw)
 
     monkeypatch.setattr(db.session, "scalar", stale_first_read)
     mark = operations.mark(session, e, "present", by=trainer)
     monkeypatch.undo()
+    # The stale read, then the read again after the unique constraint refused the insert.
+    assert len(mark_reads) == 2
     assert mark.status == "present"
     assert [(c.old_status, c.new_status) for c in _changes(db, session)] == [(None, "absent"), ("absent", "present")]
