@@ -264,9 +264,11 @@ def test_one_failing_certificate_does_not_stop_the_others(db, make, finalized, m
     assert db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.event_id == event.id)) == 3
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_rerun_is_idempotent(app, db, make, finalized, monkeypatch):
-    """With a broker: the hook queues the batch after commit; a worker that dies after two
-    certificates leaves them committed; the redelivered task issues the rest once."""
+def test_a_task_interrupted_mid_batch_keeps_what_it_committed_and_the_rerun_issues_the_rest(
+        app, db, make, finalized, monkeypatch):
+    """In-process, on every database: the hook queues the batch after commit; a task
+    stopped after two certificates leaves them committed; run again, it issues the rest
+    once. (test_worker_killed.py kills a real worker.)"""
     from certificates import tasks
 
     queued = []
