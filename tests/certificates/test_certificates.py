@@ -2,7 +2,6 @@
 revoke and reissue, bulk issue (idempotent, failures isolated, resumable), access."""
 import hashlib
 import io
-import time
 import zipfile
 
 import pytest
@@ -420,7 +419,9 @@ def test_templates_are_sandboxed():
         env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
 
 
-def test_harfbuzz_subsetting_is_used_and_a_render_is_fast(app, request_context):
+def test_harfbuzz_subsetting_is_used(app, request_context):
+    """WeasyPrint is ~6x slower without HarfBuzz's subsetter (bench/certificates.py
+    measures the render time; a unit test makes no speed claim)."""
     import ctypes.util
 
     assert render.harfbuzz_subset_available(), "install libharfbuzz-subset0: WeasyPrint is ~6x slower without it"
@@ -432,13 +433,8 @@ def test_harfbuzz_subsetting_is_used_and_a_render_is_fast(app, request_context):
         "hours": "3.00", "issued_on": "1 March 2027", "verify_url": "http://x/verify/7KQ2-M9XD-4TPA-V0BN",
         "qr": render.qr_data_uri("http://x/verify/7KQ2-M9XD-4TPA-V0BN"),
     }
-    render.render_pdf("seminar", context)  # warm-up
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        render.render_pdf("seminar", context)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.150, f"a certificate took {min(timings) * 1000:.0f} ms"
+    pdf = render.render_pdf("seminar", context)[1]
+    assert pdf.startswith(b"%PDF-")
 
 
 def test_certificate_page_and_revoke_form_for_coordinators(db, make, finalized, login, client):
