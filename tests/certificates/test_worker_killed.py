@@ -143,10 +143,9 @@ def _finalized_event(app, queue):
         sent.append(client.send_task(tasks.issue_batch.name, args=args, queue=queue).id)
 
     start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=10)
-    with app.app_context(), app.test_request_context("/"):
-        real_eager, real_send = operations._eager, tasks.issue_batch.apply_async
-        operations._eager = lambda: False
-        tasks.issue_batch.apply_async = send
+    with app.app_context(), app.test_request_context("/"), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(operations, "_eager", lambda: False)
+        patch.setattr(tasks.issue_batch, "apply_async", send)
         try:
             organisation = Organisation(name=f"Killed worker {uuid.uuid4().hex[:6]}", kind="municipality")
             programme = Programme(code=f"KILL{uuid.uuid4().hex[:6]}", name="Killed worker")
@@ -171,7 +170,6 @@ def _finalized_event(app, queue):
             db.session.commit()  # the hand-over happens here
             event_id = event.id
         finally:
-            operations._eager, tasks.issue_batch.apply_async = real_eager, real_send
             db.session.remove()
             client.close()
     assert len(sent) == 1, sent
