@@ -209,7 +209,7 @@ class Factory:
         from lms.catalog.models import Event, Session
 
         activity = activity or self.activity()
-        start = start or (datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=14))
+        start = start or (_app_now().replace(microsecond=0) + timedelta(days=14))
         event = Event(activity=activity, capacity=capacity, status=kw.pop("status", "open"), **kw)
         for i in range(sessions):
             s = start + timedelta(days=i)
@@ -217,6 +217,52 @@ class Factory:
         self.db.session.add(event)
         self.db.session.flush()
         return event
+
+
+def _app_now():
+    """The application's now (``lms.types.utcnow``): the ``clock`` fixture's when it is used."""
+    from lms.types import utcnow
+
+    return utcnow()
+
+
+# A Wednesday, 10:00 in Stockholm (the default timezone): far from midnight in every
+# timezone the tests use, so "today" and the sessions of a day are the same wherever it runs.
+FIXED_NOW = datetime(2030, 6, 12, 8, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """The application's clock, stopped at ``now``; ``advance(**timedelta)`` moves it."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stop the application's clock at :data:`FIXED_NOW` for a test that depends on the
+    time of day (today's sessions, check-in windows and codes, reminders).
+
+    Every ``now`` the code takes comes from ``lms.types.utcnow()`` (model defaults
+    included), which reads ``datetime`` from ``lms.types`` when called; that name is
+    replaced by a ``datetime`` whose ``now()`` answers the clock. The factories' default
+    times follow it too."""
+    import lms.types
+
+    stopped = Clock(FIXED_NOW)
+    real = lms.types.datetime
+
+    class StoppedDatetime(real):
+        @classmethod
+        def now(cls, tz=None):
+            return stopped.now.astimezone(tz) if tz is not None else stopped.now.astimezone().replace(tzinfo=None)
+
+    monkeypatch.setattr(lms.types, "datetime", StoppedDatetime)
+    return stopped
 
 
 _HASHES = {}
@@ -326,7 +372,7 @@ def trained(make):
 @pytest.fixture
 def past_trained(make):
     """Like ``trained`` but the sessions start 30 days ago (for tests that finalize)."""
-    return _trainer_and_event(make, default_start=lambda: datetime.now(timezone.utc).replace(microsecond=0) - PAST)
+    return _trainer_and_event(make, default_start=lambda: _app_now().replace(microsecond=0) - PAST)
 
 
 def _trainer_and_event(make, default_start=None):

@@ -115,12 +115,11 @@ def check_rules(person, activity):
             code="prerequisite_missing", fields={"prerequisite_activity_ids": [str(p.id) for p in missing]})
 
 
-def enrol(person, event, by=None, *, check_window=True, guard=True):
+def enrol(person, event, by=None, *, check_window=True):
     """Enrol ``person`` in ``event`` (``by``: who acts; None or the person = self-service).
 
     Pending approval when the activity requires it and nobody with the power to approve
-    acts; otherwise enrolled while seats last, else waitlisted. ``guard=False`` is the
-    count-then-insert variant kept only so a test can show the race it prevents.
+    acts; otherwise enrolled while seats last, else waitlisted.
     """
     by = by or person
     activity = event.activity
@@ -155,7 +154,7 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
         else:
             if approver and activity.requires_approval:
                 enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
-            seated = take_seat(event) if guard else _unguarded_seat(event)
+            seated = take_seat(event)
             enrollment.status = "enrolled" if seated else "waitlisted"
             if not seated:
                 enrollment.waitlist_seq = _waitlist_seq()
@@ -168,17 +167,6 @@ def enrol(person, event, by=None, *, check_window=True, guard=True):
     savepoint.commit()
     _notify(enrollment, enrollment.status)
     return enrollment
-
-
-def _unguarded_seat(event):
-    """Count, then write: the race the conditional UPDATE prevents (tests only)."""
-    taken = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.event_id == event.id, Enrollment.status == "enrolled"))
-    time.sleep(0.005)
-    if taken < event.capacity:
-        db.session.execute(update(Event).where(Event.id == event.id).values(seats_taken=Event.seats_taken + 1))
-        return True
-    return False
 
 
 def waitlist_position(enrollment):

@@ -141,8 +141,18 @@ def test_api_get_and_put_attendance(db, make, trained, enrol, api):
     body = r.get_json()
     assert body["total"] == 2
     by_id = {m["enrollment_id"]: m for m in body["items"]}
-    assert by_id[a.id]["status"] == "present" and by_id[a.id]["minutes"] is None
-    assert by_id[b.id] | {} == by_id[b.id] and by_id[b.id]["minutes"] == 45 and by_id[b.id]["note"] == "bus"
+    marks = _marks(db, session)
+    assert by_id[a.id] == {
+        "enrollment_id": a.id, "person_id": a.person_id, "session_id": session.id, "status": "present",
+        "minutes": None, "note": None, "makeup": False, "marked_by_id": trainer.id,
+        "marked_at": marks[a.id].marked_at.isoformat(),
+    }
+    assert by_id[b.id] == {
+        "enrollment_id": b.id, "person_id": b.person_id, "session_id": session.id, "status": "late",
+        "minutes": 45, "note": "bus", "makeup": False, "marked_by_id": trainer.id,
+        "marked_at": marks[b.id].marked_at.isoformat(),
+    }
+    assert (marks[b.id].status, marks[b.id].minutes, marks[b.id].note) == ("late", 45, "bus")
     assert api(trainer).get(f"/api/v1/sessions/{session.id}/attendance").get_json()["items"] == body["items"]
 
 
@@ -227,14 +237,21 @@ def test_a_row_inserted_meanwhile_by_another_trainer_is_updated_not_lost(db, mak
     marking.mark(session, e, "absent", by=trainer)  # the other trainer's row, already there
 
     real_scalar = db.session.scalar
-    calls = {"n": 0}
+    mark_reads = []
 
-    def stale_first_read(*args, **kw):
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real_scalar(*args, **kw)
+    def stale_first_read(statement, *args, **kw):
+        # Only the reads of this row's mark: the first one misses the other trainer's row.
+        descriptions = getattr(statement, "column_descriptions", None) or [{}]
+        if descriptions[0].get("entity") is Attendance:
+            mark_reads.append(statement)
+            if len(mark_reads) == 1:
+                return None
+        return real_scalar(statement, *args, **kw)
 
     monkeypatch.setattr(db.session, "scalar", stale_first_read)
     mark = marking.mark(session, e, "present", by=trainer)
     monkeypatch.undo()
+    # The stale read, then the read again after the unique constraint refused the insert.
+    assert len(mark_reads) == 2
     assert mark.status == "present"
     assert [(c.old_status, c.new_status) for c in _changes(db, session)] == [(None, "absent"), ("absent", "present")]

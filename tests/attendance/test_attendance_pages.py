@@ -5,21 +5,24 @@ from lms.attendance.cadence import cadence_warning
 from lms.catalog.models import Session
 
 
-def test_my_events_lists_today_first(db, make, trained, login):
+def test_my_events_lists_today_first(db, make, trained, login, clock):
     trainer = make.person(role="trainer", name="Tina Trainer")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = clock.now  # 10:00 in Stockholm: "today" is the same day in UTC and locally
     later_activity = make.activity(kind="seminar", title="Later seminar")
     today_activity = make.activity(kind="seminar", title="Today seminar")
+    tomorrow_activity = make.activity(kind="seminar", title="Tomorrow seminar")
     past_activity = make.activity(kind="seminar", title="Past seminar")
     later = make.event(later_activity, start=now + timedelta(days=20))
-    today = make.event(today_activity, start=now + timedelta(minutes=1), hours=1)
+    today = make.event(today_activity, start=now + timedelta(hours=4), hours=1)
+    tomorrow = make.event(tomorrow_activity, start=now + timedelta(days=1), hours=1)
     past = make.event(past_activity, start=now - timedelta(days=20))
-    for e in (later, today, past):
+    for e in (later, today, tomorrow, past):
         e.trainers.append(trainer)
     db.session.flush()
     html = login(trainer).get("/me/events").get_data(as_text=True)
     today_section = html.split("<h2>")[1]
     assert "Today seminar" in today_section and f"/sessions/{today.sessions[0].id}/attendance" in today_section
+    assert "Tomorrow seminar" not in today_section
     events_section = html.split("<h2>")[2]
     assert events_section.index("Today seminar") < events_section.index("Later seminar")
     assert "Past seminar" not in events_section
@@ -93,7 +96,9 @@ def test_workshop_action_plans(db, make, trained, enrol, login):
     url = f"/events/{event.id}/action-plans"
 
     r = login(trainer).post(url, data={"what": "", "how": "x"})
-    assert r.status_code == 422 and b"error" in r.data
+    assert r.status_code == 422
+    assert '<p class="error" id="what-error">This field is required.</p>' in r.get_data(as_text=True)
+    assert 'id="how-error"' not in r.get_data(as_text=True)
     r = login(trainer).post(url, data={
         "what": "Regional broker network", "how": "Monthly calls", "who": "Learning centre heads",
         "first_step": "Book the first call",

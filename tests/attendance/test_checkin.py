@@ -9,13 +9,9 @@ from lms.attendance.models import Attendance
 from lms.errors import ValidationError
 
 
-def _now():
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _running(trained, **kw):
-    """An event whose session started 10 minutes ago and lasts 3 hours."""
-    return trained("seminar", start=_now() - timedelta(minutes=10), **kw)
+def _running(trained, clock, **kw):
+    """An event whose session started 10 minutes ago (on the stopped clock) and lasts 3 hours."""
+    return trained("seminar", start=clock.now - timedelta(minutes=10), **kw)
 
 
 @pytest.mark.usefixtures("request_context")
@@ -73,8 +69,8 @@ def test_window_enrolment_and_code_are_checked(db, make, trained, enrol):
     assert not created and again.id == mark.id
 
 
-def test_check_in_over_http_and_trainer_sees_and_corrects_it(db, make, trained, enrol, login):
-    trainer, event = _running(trained)
+def test_check_in_over_http_and_trainer_sees_and_corrects_it(db, make, trained, enrol, login, clock):
+    trainer, event = _running(trained, clock)
     s = event.sessions[0]
     person = make.person(name="Selma Selfcheck")
     e = enrol(person, event)
@@ -108,8 +104,8 @@ def test_check_in_over_http_and_trainer_sees_and_corrects_it(db, make, trained, 
     assert (mark.status, mark.minutes, mark.marked_by_id) == ("late", 120, trainer.id)
 
 
-def test_check_in_refusals_over_http(db, make, trained, enrol, login, client):
-    trainer, event = _running(trained)
+def test_check_in_refusals_over_http(db, make, trained, enrol, login, client, clock):
+    trainer, event = _running(trained, clock)
     s = event.sessions[0]
     stranger = make.person()
     with client.application.test_request_context("/"):
@@ -129,8 +125,8 @@ def test_check_in_refusals_over_http(db, make, trained, enrol, login, client):
     assert r.status_code == 302 and "/login" in r.location
 
 
-def test_check_in_refused_after_finalize(db, make, trained, enrol, login, api):
-    trainer, event = _running(trained)
+def test_check_in_refused_after_finalize(db, make, trained, enrol, login, api, clock):
+    trainer, event = _running(trained, clock)
     s = event.sessions[0]
     person = make.person()
     enrol(person, event)
@@ -145,8 +141,8 @@ def test_check_in_refused_after_finalize(db, make, trained, enrol, login, api):
     assert r.status_code == 409
 
 
-def test_check_in_code_page_says_plainly_when_closed_and_shows_no_code(db, make, trained, login):
-    trainer, ended = trained("seminar", start=_now() - timedelta(hours=5))
+def test_check_in_code_page_says_plainly_when_closed_and_shows_no_code(db, make, trained, login, clock):
+    trainer, ended = trained("seminar", start=clock.now - timedelta(hours=5))
     s = ended.sessions[0]
     r = login(trainer).get(f"/sessions/{s.id}/check-in-code")
     html = r.get_data(as_text=True)
@@ -155,12 +151,12 @@ def test_check_in_code_page_says_plainly_when_closed_and_shows_no_code(db, make,
         code = checkin.check_in_code(s)
     assert code not in html and "<svg" not in html and "Refresh" not in r.headers
 
-    trainer, finalized = _running(trained)
+    trainer, finalized = _running(trained, clock)
     finalized.status = "finalized"
     db.session.commit()
     html = login(trainer).get(f"/sessions/{finalized.sessions[0].id}/check-in-code").get_data(as_text=True)
     assert "Check-in is closed." in html and "The event is finalized." in html and "<svg" not in html
 
-    trainer, later = trained("seminar", start=_now() + timedelta(days=2))
+    trainer, later = trained("seminar", start=clock.now + timedelta(days=2))
     html = login(trainer).get(f"/sessions/{later.sessions[0].id}/check-in-code").get_data(as_text=True)
     assert "Check-in is not open yet." in html and "<svg" not in html

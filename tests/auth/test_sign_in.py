@@ -1,8 +1,13 @@
 def test_sign_in_with_right_password(client, make):
-    person = make.person(email="anna@example.org", password="right-password")
+    person = make.person(email="anna@example.org", password="right-password", name="Anna Signedin")
+    before = client.get("/account/password")  # for signed-in people only
+    assert before.status_code == 302 and "/login" in before.headers["Location"]
     response = client.post("/login", data={"email": "anna@example.org", "password": "right-password"})
-    assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/account/password").status_code == 200
+    page = client.get("/").get_data(as_text=True)
+    assert f'<span class="user-name">{person.name}</span>' in page
+    assert 'action="/logout"' in page
 
 
 def test_sign_in_refuses_wrong_password(client, make):
@@ -42,7 +47,7 @@ def test_login_fixture_switches_people(client, make, login):
     admin = make.person(role="admin")
     staff = make.person()
     login(admin)
-    assert admin.name in client.get("/login").get_data(as_text=True)
+    assert f'<span class="user-name">{admin.name}</span>' in client.get("/login").get_data(as_text=True)
     login(staff)
     page = client.get("/login").get_data(as_text=True)
-    assert staff.name in page and admin.name not in page
+    assert f'<span class="user-name">{staff.name}</span>' in page and admin.name not in page

@@ -2,7 +2,6 @@
 revoke and reissue, bulk issue (idempotent, failures isolated, resumable), access."""
 import hashlib
 import io
-import time
 import zipfile
 
 import pytest
@@ -62,7 +61,9 @@ def test_each_kind_renders_in_each_language_with_nordic_names(db, make, finalize
     if kind == "track":
         assert {"en": "Block 3", "sv": "Block 3", "da": "Blok 3", "nb": "Blokk 3"}[locale] in text
     if kind == "network":
-        assert "3" in text
+        meetings = {"en": "Meetings attended: 3 of 3", "sv": "Möten med närvaro: 3 av 3",
+                    "da": "Deltaget i 3 af 3 møder", "nb": "Deltatt på 3 av 3 møter"}[locale]
+        assert meetings in " ".join(text.split())
 
 
 def test_stored_once_and_downloaded_byte_identical(db, make, finalized, login, api):
@@ -262,9 +263,11 @@ def test_one_failing_certificate_does_not_stop_the_others(db, make, finalized, m
     assert db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.event_id == event.id)) == 3
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_rerun_is_idempotent(app, db, make, finalized, monkeypatch):
-    """With a broker: the hook queues the batch after commit; a worker that dies after two
-    certificates leaves them committed; the redelivered task issues the rest once."""
+def test_a_task_interrupted_mid_batch_keeps_what_it_committed_and_the_rerun_issues_the_rest(
+        app, db, make, finalized, monkeypatch):
+    """In-process, on every database: the hook queues the batch after commit; a task
+    stopped after two certificates leaves them committed; run again, it issues the rest
+    once. (test_worker_killed.py kills a real worker.)"""
     from certificates import tasks
 
     queued = []
@@ -416,7 +419,9 @@ def test_templates_are_sandboxed():
         env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
 
 
-def test_harfbuzz_subsetting_is_used_and_a_render_is_fast(app, request_context):
+def test_harfbuzz_subsetting_is_used(app, request_context):
+    """WeasyPrint is ~6x slower without HarfBuzz's subsetter (bench/certificates.py
+    measures the render time; a unit test makes no speed claim)."""
     import ctypes.util
 
     assert render.harfbuzz_subset_available(), "install libharfbuzz-subset0: WeasyPrint is ~6x slower without it"
@@ -428,13 +433,8 @@ def test_harfbuzz_subsetting_is_used_and_a_render_is_fast(app, request_context):
         "hours": "3.00", "issued_on": "1 March 2027", "verify_url": "http://x/verify/7KQ2-M9XD-4TPA-V0BN",
         "qr": render.qr_data_uri("http://x/verify/7KQ2-M9XD-4TPA-V0BN"),
     }
-    render.render_pdf("seminar", context)  # warm-up
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        render.render_pdf("seminar", context)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.150, f"a certificate took {min(timings) * 1000:.0f} ms"
+    pdf = render.render_pdf("seminar", context)[1]
+    assert pdf.startswith(b"%PDF-")
 
 
 def test_certificate_page_and_revoke_form_for_coordinators(db, make, finalized, login, client):
@@ -455,5 +455,13 @@ def test_certificate_page_and_revoke_form_for_coordinators(db, make, finalized, 
     assert r.status_code == 302 and certificate.revoked_at is not None
     assert login(person).get(f"/certificates/{certificate.code}.pdf").status_code == 409
     assert login(person).post(f"/certificates/{certificate.code}/revoke", data={"reason": "x"}).status_code == 403
-    assert client.get("/certificates/0000-0000-0000-0000").status_code in (302, 401, 404)
-    assert client.get("/verify").status_code == 200
+    assert login(person).get("/certificates/0000-0000-0000-0000").status_code == 404
+    from flask import g
+
+    with client.session_transaction() as sess:
+        sess.clear()
+    g.pop("_login_user", None)
+    anonymous = client.get(f"/certificates/{certificate.code}")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    verify = client.get("/verify")  # public
+    assert verify.status_code == 200 and 'action="/verify"' in verify.get_data(as_text=True)

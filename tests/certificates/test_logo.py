@@ -33,5 +33,9 @@ def test_logo_on_certificate(make, db, app):
     assert _logo_data_uri(programme) is None
     set_logo(programme, _png())
     assert _logo_data_uri(programme).startswith("data:image/png;base64,")
-    with pytest.raises(Exception):
+    from lms.errors import ValidationError
+
+    with pytest.raises(ValidationError) as error:
         set_logo(programme, b"x" * (1024 * 1024 + 1))
+    assert error.value.fields == {"logo": ["At most 1 MB."]}
+    assert _logo_data_uri(programme).startswith("data:image/png;base64,")  # the old logo stays

@@ -70,7 +70,7 @@ def test_finalize_asks_for_confirmation_saying_what_happens(db, make, trained, e
     confirm = client.get(f"/events/{event.id}/finalize")
     text = confirm.get_data(as_text=True)
     assert confirm.status_code == 200
-    assert "Finalize " in text and "?" in text
+    assert f"<h1>Finalize {event.full_title}?</h1>" in text
     assert "decide whether the 1 enrolled participant completed, by the rule of the kind Seminar;" in text
     assert "lock the attendance marks" in text
     assert "issue a certificate to everyone who completed." in text

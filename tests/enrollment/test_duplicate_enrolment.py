@@ -11,6 +11,19 @@ import uuid
 from sqlalchemy import func, select
 
 
+def _missing_check(monkeypatch, ops):
+    """Make the "already enrolled?" read miss (as a simultaneous request's would); returns
+    the list of (person_id, event_id) it was asked about."""
+    asked = []
+
+    def stale_read(person, event):
+        asked.append((person.id, event.id))
+        return None
+
+    monkeypatch.setattr(ops, "active_enrollment", stale_read)
+    return asked
+
+
 def test_duplicate_that_slipped_past_the_check_is_409(api, make, monkeypatch):
     """The race, made deterministic: the read that normally catches a duplicate misses it."""
     from lms.enrollment import operations as ops
@@ -19,8 +32,9 @@ def test_duplicate_that_slipped_past_the_check_is_409(api, make, monkeypatch):
     event = make.event(capacity=5)
     c = api(person)
     assert c.post(f"/api/v1/events/{event.id}/enrollments").status_code == 201
-    monkeypatch.setattr(ops, "active_enrollment", lambda person, event: None)
+    missed = _missing_check(monkeypatch, ops)
     r = c.post(f"/api/v1/events/{event.id}/enrollments")
+    assert missed == [(person.id, event.id)]  # the check was asked, and missed the duplicate
     assert r.status_code == 409
     assert r.get_json()["error"]["code"] == "already_enrolled"
     assert person.name in r.get_json()["error"]["message"]
@@ -37,9 +51,10 @@ def test_duplicate_rolls_back_its_seat(app, db, make, request_context, monkeypat
     person = make.person()
     event = make.event(capacity=5)
     ops.enrol(person, event)
-    monkeypatch.setattr(ops, "active_enrollment", lambda person, event: None)
+    missed = _missing_check(monkeypatch, ops)
     with pytest.raises(Conflict) as caught:
         ops.enrol(person, event)
+    assert missed == [(person.id, event.id)]
     assert caught.value.code == "already_enrolled"
     assert db.session.scalar(select(Event.seats_taken).where(Event.id == event.id)) == 1
 

@@ -158,20 +158,25 @@ def test_event_ics_and_private_feed(client, login, make, db):
     assert client.get("/calendar/not-a-token.ics").status_code == 404
 
 
-def test_reminders_queued_once(make, db, app):
+def test_reminders_queued_once(make, db, app, clock):
     from lms.enrollment.operations import enrol
     from lms.notifications.models import OutboxEmail
     from lms.enrollment.operations import queue_reminders
-    from lms.types import utcnow
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
-    event = make.event(start=utcnow() + timedelta(days=2))
+    assert app.config["REMINDER_DAYS_BEFORE"] == 3
+    event = make.event(start=clock.now + timedelta(days=2))
     person = make.person()
     enrol(person, event)
-    assert queue_reminders() >= 1
+    not_yet = make.person()
+    enrol(not_yet, make.event(start=clock.now + timedelta(days=3, minutes=1)))  # just outside the three days
+    assert queue_reminders() == 1
     assert queue_reminders() == 0
     kinds = db.session.scalars(select(OutboxEmail.kind).where(OutboxEmail.person_id == person.id)).all()
     assert sorted(kinds) == ["enrolled", "reminder"]
+    assert db.session.scalars(select(OutboxEmail.kind).where(OutboxEmail.person_id == not_yet.id)).all() == ["enrolled"]
+    clock.advance(minutes=2)  # now it is inside
+    assert queue_reminders() == 1
 
 
 def test_waitlisted_email_names_the_place_on_the_list(make, db, app):

@@ -111,9 +111,17 @@ def test_import_all_or_nothing(api, make, db):
 
 def test_import_garbage_never_500(api, make):
     c = api(make.person(role="admin"))
-    for body in (b"", b"\xff\xfe\x00garbage", b"just one line", b'email,name\n"unterminated,quote\n'):
+    answers = {
+        b"": (400, "bad_request", "Send the CSV file as the request body (text/csv)."),
+        b"\xff\xfe\x00garbage": (422, "validation_error", "The file must be UTF-8 encoded CSV."),
+        b"just one line": (422, "validation_error", "Some columns are missing."),
+        b'email,name\n"unterminated,quote\n': (422, "validation_error",
+                                               "Nothing was imported: fix the rows below and try again."),
+    }
+    for body, (status, code, message) in answers.items():
         r = c.post("/api/v1/people/import", data=body, content_type="text/csv")
-        assert r.status_code in (400, 422), body
+        error = r.get_json()["error"]
+        assert (r.status_code, error["code"], error["message"]) == (status, code, message), body
 
 
 def test_functions(api, make):

@@ -47,7 +47,8 @@ def test_create_programme_flow(client, login, make, db):
     assert r.status_code == 422 and "Another programme has this code" in _text(r)
 
     page = _text(client.get(f"/admin/programmes/{programme.id}"))
-    assert "Counsellor" in page and "31" in page and org.name in page
+    assert '<th scope="row">Counsellor</th><td class="num">31</td>' in page
+    assert "<dt>Planned participants</dt><dd>31</dd>" in page and f"<li>{org.name}</li>" in page
     assert f"/admin/activities?programme_id={programme.id}" in page
     assert "No themes yet" in page and "No goals yet" in page
 
@@ -81,7 +82,11 @@ def test_programme_page_lists_totals_goals_and_activities(client, login, make, d
     org_goal = ops.save_goal(programme, {"title": "Avtal", "unit": "organisations", "target": 5})
     login(make.person(role="coordinator"))
     page = _text(client.get(f"/admin/programmes/{programme.id}"))
-    assert "86" in page  # total planned
+    assert "<dt>Planned participants</dt><dd>86</dd>" in page  # the facts list: 80 + 6
+    tfoot = re.search(r"<tfoot>(.*?)</tfoot>", page, re.S).group(1)
+    assert re.search(r'<th scope="row">Total</th><td class="num">86</td>', tfoot)
+    assert f'<th scope="row">{fn1.name}</th><td class="num">80</td>' in page
+    assert f'<th scope="row">{fn2.name}</th><td class="num">6</td>' in page
     assert "Handledare steg 1" in page and "Broker" in page
     assert f"/goals/{org_goal.id}/outcomes" in page
     assert page.count("<h1") == 1
