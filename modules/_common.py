@@ -78,3 +78,28 @@ def attended_sessions(enrollment):
         .where(Attendance.enrollment_id == enrollment.id, Attendance.status.in_(ATTENDED))
         .order_by(Session.starts_at)
     ).all()
+
+
+def completed_by_attending(enrollment, marks):
+    """Completed when the enrollment's own event was attended (any session, present or
+    late): the rule of single-meeting kinds (seminar, workshop)."""
+    from flask_babel import lazy_gettext as _l
+
+    from lms.plugins import CompletionResult
+
+    marks = own_marks(enrollment, marks)
+    hours, details = credited(marks)
+    if not attended_marks(marks):
+        return CompletionResult(False, hours, str(_l("Did not attend.")), details)
+    return CompletionResult(True, hours, details=details)
+
+
+def date_and_place_lines(event):
+    """Certificate lines "Date: ..." (when it has sessions) and "Place: ..." (when known)."""
+    from flask_babel import lazy_gettext as _l
+
+    lines = [str(_l("Date: %(date)s", date=days_text(event.sessions)))] if event.sessions else []
+    place = place_of(event)
+    if place:
+        lines.append(str(_l("Place: %(place)s", place=place)))
+    return lines

@@ -4,8 +4,8 @@ from lms.forms import FlaskForm
 from wtforms import URLField
 from wtforms.validators import Optional, URL
 
-from lms.plugins import ActivityKind, CompletionResult, raise_if
-from modules._common import attended_marks, credited, own_marks
+from lms.plugins import ActivityKind, raise_if
+from modules._common import completed_by_attending, date_and_place_lines
 
 
 class SeminarSettingsForm(FlaskForm):
@@ -29,19 +29,8 @@ class SeminarKind(ActivityKind):
 
     def completion(self, enrollment, marks):
         """Completed when the seminar's session was attended (present or late)."""
-        marks = own_marks(enrollment, marks)
-        hours, details = credited(marks)
-        if not attended_marks(marks):
-            return CompletionResult(False, hours, str(_l("Did not attend.")), details)
-        return CompletionResult(True, hours, details=details)
+        return completed_by_attending(enrollment, marks)
 
     def certificate_lines(self, completion):
         """The seminar's date and place."""
-        from modules._common import days_text, place_of
-
-        event = completion.enrollment.event
-        lines = [str(_l("Date: %(date)s", date=days_text(event.sessions)))] if event.sessions else []
-        place = place_of(event)
-        if place:
-            lines.append(str(_l("Place: %(place)s", place=place)))
-        return lines
+        return date_and_place_lines(completion.enrollment.event)

@@ -9,8 +9,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from lms.auth import policy
-from lms.plugins import ActivityKind, CompletionResult, raise_if
-from modules._common import attended_marks, credited, own_marks
+from lms.plugins import ActivityKind, raise_if
+from modules._common import completed_by_attending, date_and_place_lines
 from modules.workshops import models  # noqa: F401  (the action_plan table on the metadata)
 from modules.workshops.forms import METHODS, WorkshopSettingsForm
 from modules.workshops.views import bp
@@ -39,11 +39,7 @@ class WorkshopKind(ActivityKind):
 
     def completion(self, enrollment, marks):
         """Completed when the workshop was attended (any of its sessions)."""
-        marks = own_marks(enrollment, marks)
-        hours, details = credited(marks)
-        if not attended_marks(marks):
-            return CompletionResult(False, hours, str(_l("Did not attend.")), details)
-        return CompletionResult(True, hours, details=details)
+        return completed_by_attending(enrollment, marks)
 
     def event_links(self, event, user):
         """The event's action plans, for its trainers, coordinators and participants."""
@@ -57,13 +53,8 @@ class WorkshopKind(ActivityKind):
 
     def certificate_lines(self, completion):
         """The workshop's date(s), place and method."""
-        from modules._common import days_text, place_of
-
         event = completion.enrollment.event
-        lines = [str(_l("Date: %(date)s", date=days_text(event.sessions)))] if event.sessions else []
-        place = place_of(event)
-        if place:
-            lines.append(str(_l("Place: %(place)s", place=place)))
+        lines = date_and_place_lines(event)
         method = (event.activity.settings or {}).get("method")
         if method and method != "open" and method in METHODS:
             lines.append(str(METHODS[method]))
