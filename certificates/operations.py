@@ -135,6 +135,7 @@ def _render(kind, context, locale):
 # --- issuing ------------------------------------------------------------------------------
 
 def valid_certificate(completion_id):
+    """The completion's valid (not revoked) certificate, or None."""
     return db.session.scalar(
         select(Certificate).where(Certificate.completion_id == completion_id, Certificate.revoked_at.is_(None))
     )
@@ -220,6 +221,7 @@ def pdf_for_download(certificate):
 
 
 def filename(certificate):
+    """The certificate's download name: holder, activity and code."""
     return f"certificate-{certificate.code}.pdf"
 
 
@@ -542,12 +544,14 @@ def as_json(certificate):
 
 
 def event_certificates(event_id):
+    """The event's certificates, valid and revoked, by holder."""
     return db.session.scalars(
         select(Certificate).where(Certificate.event_id == event_id).order_by(Certificate.issued_at, Certificate.id)
     ).all()
 
 
 def batches_of(event_id, limit=10):
+    """The event's latest certificate batches, newest first."""
     return db.session.scalars(
         select(CertificateBatch).where(CertificateBatch.event_id == event_id)
         .order_by(CertificateBatch.id.desc()).limit(limit)

@@ -148,7 +148,9 @@ class RegistryError(RuntimeError):
 
 
 class UnknownKind(LookupError):
+    """An activity's kind is not installed on this server (its ``code``)."""
     def __init__(self, code):
+        """Name the missing kind."""
         super().__init__(code)
         self.code = code
 
@@ -157,6 +159,7 @@ class Registry:
     """The installed activity kinds, by code."""
 
     def __init__(self):
+        """An empty registry (see :meth:`load`)."""
         self._kinds = {}
 
     def load(self, group=ENTRY_POINT_GROUP):
@@ -194,24 +197,30 @@ class Registry:
         self._kinds[kind.code] = kind
 
     def find(self, code):
+        """The kind with this code, or None."""
         return self._kinds.get(code)
 
     def get(self, code):
+        """The kind with this code; :class:`UnknownKind` when it is not installed."""
         try:
             return self._kinds[code]
         except KeyError:
             raise UnknownKind(code) from None
 
     def all(self):
+        """Every installed kind."""
         return list(self._kinds.values())
 
     def codes(self):
+        """The installed kinds' codes."""
         return list(self._kinds)
 
     def choices(self):
+        """``(code, label)`` pairs for a select field."""
         return [(k.code, str(k.label)) for k in self._kinds.values()]
 
     def __contains__(self, code):
+        """Whether a kind with this code is installed."""
         return code in self._kinds
 
 
@@ -243,5 +252,6 @@ def require_number(settings, name, *, kind=int, minimum=None, maximum=None, defa
 
 
 def raise_if(errors):
+    """Raise the settings' ValidationError when ``errors`` (from :func:`require_number`) has any."""
     if errors:
         raise ValidationError(_l("The settings are not valid."), fields=errors)

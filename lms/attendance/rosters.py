@@ -25,10 +25,12 @@ class RosterRow:
 
     @property
     def organisation(self):
+        """The organisation at enrolment, else the person's current one."""
         return self.enrollment.organisation or self.person.organisation
 
     @property
     def job_function(self):
+        """The job function at enrolment, else the person's current one."""
         return self.enrollment.job_function or self.person.job_function
 
 

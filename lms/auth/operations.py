@@ -73,6 +73,7 @@ def person_for_token(plain):
 
 
 def revoke_token(token):
+    """Revoke an API token (it stops working at once)."""
     token.revoked_at = utcnow()
     db.session.flush()
 
@@ -87,6 +88,7 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
 
 @lru_cache(maxsize=1)
 def common_passwords():
+    """The set of common passwords a new password may not be (read once)."""
     with COMMON_PASSWORDS_FILE.open(encoding="utf-8") as lines:
         return frozenset(line.strip().lower() for line in lines if line.strip())
 

@@ -44,6 +44,7 @@ class FinalizeOutcome:
         return self.event.status != "finalized" and bool(self.completions or self.not_completed)
 
     def as_json(self):
+        """The JSON the API answers with."""
         return {
             "completed": [c.enrollment_id for c in self.completions],
             "not_completed": [{"enrollment_id": e.id, "reason": reason} for e, reason in self.not_completed],
@@ -274,6 +275,7 @@ def results_of(enrollments):
 
 
 def finalization_history(event):
+    """The event's finalize and reopen records, newest first."""
     return db.session.scalars(
         select(Finalization).where(Finalization.event_id == event.id).order_by(Finalization.at.desc(), Finalization.id.desc())
     ).all()
@@ -283,6 +285,7 @@ def finalization_history(event):
 
 @dataclass
 class TranscriptItem:
+    """One line of a transcript: a completion, or prior learning recorded by a coordinator."""
     activity_id: int | None
     kind: str
     title: str
@@ -301,9 +304,11 @@ class TranscriptItem:
 
     @property
     def hours(self):
+        """The credited time in hours."""
         return to_hours(self.minutes)
 
     def as_json(self):
+        """The JSON the API answers with."""
         return {
             "activity_id": self.activity_id,
             "kind": self.kind,
@@ -320,18 +325,22 @@ class TranscriptItem:
 
 @dataclass
 class Transcript:
+    """A person's transcript: their completions and prior learning, with the total time."""
     person: object
     items: list
 
     @property
     def total_minutes(self):
+        """The credited minutes of every item."""
         return sum(i.minutes for i in self.items)
 
     @property
     def total_hours(self):
+        """The credited time of every item, in hours."""
         return to_hours(self.total_minutes)
 
     def as_json(self):
+        """The JSON the API answers with."""
         return {"person_id": self.person.id, "total_hours": self.total_hours, "items": [i.as_json() for i in self.items]}
 
 

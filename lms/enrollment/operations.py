@@ -47,6 +47,7 @@ def take_seat(event):
 
 
 def release_seat(event):
+    """Give one taken seat back (never below zero), in one statement."""
     db.session.execute(
         update(Event).where(Event.id == event.id, Event.seats_taken > 0)
         .values(seats_taken=Event.seats_taken - 1).execution_options(synchronize_session=False)
@@ -90,6 +91,7 @@ def last_rejection(person, event):
 
 
 def active_enrollment(person, event):
+    """The person's enrolment in the event that is not cancelled or rejected, or None."""
     return db.session.scalar(select(Enrollment).where(
         Enrollment.event_id == event.id, Enrollment.person_id == person.id, Enrollment.status.in_(ACTIVE_STATUSES)))
 
@@ -378,6 +380,7 @@ def pending_for(viewer):
 
 
 def my_enrollments(person):
+    """Every enrolment of the person, newest first."""
     return db.session.scalars(select(Enrollment).where(Enrollment.person_id == person.id)
                               .order_by(Enrollment.created_at.desc())).all()
 

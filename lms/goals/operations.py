@@ -188,6 +188,7 @@ def person_goal_progress(goal, organisation_ids=None, filters=None):
 
 
 def organisation_goal_progress(goal, organisation_ids=None, filters=None):
+    """An organisation goal's figures in the person goals' shape (achieved, by function, by organisation, by gender): an organisation counts once it has a recorded outcome."""
     query = select(OrganisationOutcome.organisation_id).where(OrganisationOutcome.goal_id == goal.id).distinct()
     if organisation_ids is not None:
         query = query.where(OrganisationOutcome.organisation_id.in_(organisation_ids or {-1}))

@@ -100,6 +100,7 @@ def create_calendar_token(person):
 
 
 def revoke_calendar_tokens(person):
+    """End every calendar link of the person."""
     for token in db.session.scalars(select(CalendarToken).where(CalendarToken.person_id == person.id,
                                                                CalendarToken.revoked_at.is_(None))):
         token.revoked_at = utcnow()
@@ -107,11 +108,13 @@ def revoke_calendar_tokens(person):
 
 
 def active_calendar_token(person):
+    """The person's calendar link that still works, or None."""
     return db.session.scalar(select(CalendarToken).where(CalendarToken.person_id == person.id,
                                                          CalendarToken.revoked_at.is_(None)))
 
 
 def person_for_calendar_token(plain):
+    """The active person a calendar link belongs to, or None."""
     if not plain or len(plain) > 100:
         return None
     token = db.session.scalar(select(CalendarToken).where(CalendarToken.token_hash == _digest(plain)))

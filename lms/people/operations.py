@@ -80,6 +80,7 @@ def delete_organisation(org):
 
 
 def organisations_query(q=None, kind=None, region=None):
+    """Organisations by name, filtered by a name search, kind and region."""
     query = select(Organisation).order_by(Organisation.name)
     if q:
         query = query.where(Organisation.name.ilike(f"%{q}%"))
@@ -114,6 +115,7 @@ def save_function(data, fn=None):
 
 
 def function_by_code(code):
+    """The job function with this code, or None."""
     return db.session.scalar(select(JobFunction).where(JobFunction.code == code)) if code else None
 
 

@@ -44,6 +44,7 @@ def safe_cell(value):
 
 
 def safe_row(row):
+    """A row with every cell made safe for spreadsheets (:func:`safe_cell`)."""
     return [safe_cell(value) for value in row]
 
 
@@ -55,6 +56,7 @@ class Column:
     """An export column: its header in the exporter's language, its type and a width."""
 
     def __init__(self, header, kind=TEXT, width=14):
+        """A column headed ``header``, written as ``kind``, ``width`` characters wide."""
         self.header, self.kind, self.width = str(header), kind, width
 
 
@@ -88,6 +90,7 @@ def participation_headers():
 
 
 def participation_query(programme_id, organisation_ids=None):
+    """The per-person export's rows of a programme: one per enrolment with a seat (attended sessions, time, completion)."""
     attended = (
         minutes_query(Enrollment.id.label("enrollment_id"), func.count(Attendance.id).label("attended"))
         .where(Activity.programme_id == programme_id).group_by(Enrollment.id).subquery()
@@ -126,11 +129,13 @@ def participation_rows(programme_id, organisation_ids=None, labels=None):
 
 
 def goal_columns():
+    """The goal table's columns, headed in the current locale."""
     return [Column(_("Goal"), width=40), Column(_("Unit"), width=14), Column(_("Unit code")), Column(_("Target"), INTEGER),
             Column(_("Achieved"), INTEGER), Column(_("Share of target"), PERCENT)]
 
 
 def goal_headers():
+    """The goal table's headers, as plain strings in the current locale."""
     return [c.header for c in goal_columns()]
 
 
@@ -220,6 +225,7 @@ def xlsx_file(rows, title, columns=None):
 
 
 def file_stream(handle, chunk=64 * 1024):
+    """Stream an open file in chunks, closing it at the end."""
     try:
         while True:
             data = handle.read(chunk)
