@@ -338,6 +338,52 @@ def _trainer_and_event(make, default_start=None):
     return build
 
 
+class QueryCount:
+    """What :func:`count_queries` saw: ``count`` statements, their SQL in ``statements``."""
+
+    def __init__(self):
+        self.statements = []
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+    def __str__(self):
+        return f"{self.count} statements:\n" + "\n".join(f"  {i + 1}. {s}" for i, s in enumerate(self.statements))
+
+
+# Transaction control (the tests' savepoints, SQLite's BEGIN IMMEDIATE) is not a query.
+_TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+@pytest.fixture
+def count_queries(app, db):
+    """``with count_queries() as q: client.get(...)``: counts the SQL statements run on
+    the app's engine inside the block (transaction control left out); ``q.count`` and
+    ``q.statements`` (first line of each) for the failure message."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        seen = QueryCount()
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            text = " ".join(statement.split())
+            if not text.upper().startswith(_TRANSACTION_CONTROL):
+                seen.statements.append(text[:300])
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
 @pytest.fixture
 def request_context(app, db):
     """A request context for tests that call operations directly (translated messages
