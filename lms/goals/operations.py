@@ -18,7 +18,7 @@ from lms.completion.models import Completion
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
 from lms.people.models import JobFunction, Person
-from lms.programmes.models import Goal, OrganisationOutcome, goal_activity, goal_function
+from lms.programmes.models import Goal, OrganisationOutcome, TargetGroup, goal_activity, goal_function
 
 ATTENDED = ("present", "late")
 
@@ -231,8 +231,12 @@ def progress(programme, organisation_ids=None, filters=None):
             "by_function": by_function, "by_organisation": by_organisation, "by_gender": by_gender,
         })
     actual = target_actuals(programme, organisation_ids, filters)
-    targets = [{"function_code": t.job_function.code, "planned": t.planned, "actual": actual.get(t.job_function_id, 0)}
-               for t in sorted(programme.targets, key=lambda t: t.job_function.code)]
+    planned = db.session.execute(
+        select(JobFunction.code, TargetGroup.planned, TargetGroup.job_function_id)
+        .join(JobFunction, JobFunction.id == TargetGroup.job_function_id)
+        .where(TargetGroup.programme_id == programme.id)).all()
+    targets = [{"function_code": code, "planned": n, "actual": actual.get(function_id, 0)}
+               for code, n, function_id in sorted(planned, key=lambda row: row[0])]  # by code, as Python sorts
     return {"programme_id": programme.id, "goals": goals, "targets": targets}
 
 
@@ -290,8 +294,16 @@ def cadence_warnings(programme, filters=None):
     """[(event, CadenceWarning)] for the programme's events of kinds that declare a cadence."""
     from lms.attendance.operations import cadence_warning, network_events_query
 
-    query = _activity_filter(network_events_query(programme.id), filters)
+    query = _activity_filter(network_events_query(programme.id), filters).options(*_cadence_loads())
     return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]
+
+
+def _cadence_loads():
+    """What :func:`cadence_warning` reads of each event: its activity (joined already
+    by the query) and its sessions, for all the events at once."""
+    from sqlalchemy.orm import contains_eager, selectinload
+
+    return contains_eager(Event.activity), selectinload(Event.sessions)
 
 
 def parse_api_filters(args, programme, tz):
@@ -317,7 +329,8 @@ def cadence_report(programme, filters=None, now=None):
     from lms.types import utcnow
 
     now = now or utcnow()
-    events = db.session.scalars(_activity_filter(network_events_query(programme.id), filters)).all()
+    events = db.session.scalars(_activity_filter(network_events_query(programme.id), filters)
+                                .options(*_cadence_loads())).all()
     recent = dict(db.session.execute(
         select(Session.event_id, func.count()).where(
             Session.event_id.in_([e.id for e in events] or [-1]),
