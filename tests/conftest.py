@@ -6,8 +6,10 @@ process), built once by the Alembic migrations; every test runs inside a connect
 transaction with a SAVEPOINT and is rolled back at its end.
 """
 import os
+import shutil
 import tempfile
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -389,6 +391,52 @@ def _trainer_and_event(make, default_start=None):
     return build
 
 
+class QueryCount:
+    """What :func:`count_queries` saw: ``count`` statements, their SQL in ``statements``."""
+
+    def __init__(self):
+        self.statements = []
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+    def __str__(self):
+        return f"{self.count} statements:\n" + "\n".join(f"  {i + 1}. {s}" for i, s in enumerate(self.statements))
+
+
+# Transaction control (the tests' savepoints, SQLite's BEGIN IMMEDIATE) is not a query.
+_TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+@pytest.fixture
+def count_queries(app, db):
+    """``with count_queries() as q: client.get(...)``: counts the SQL statements run on
+    the app's engine inside the block (transaction control left out); ``q.count`` and
+    ``q.statements`` (first line of each) for the failure message."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        seen = QueryCount()
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            text = " ".join(statement.split())
+            if not text.upper().startswith(_TRANSACTION_CONTROL):
+                seen.statements.append(text[:300])
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
 @pytest.fixture
 def request_context(app, db):
     """A request context for tests that call operations directly (translated messages
@@ -397,10 +445,10 @@ def request_context(app, db):
         yield
 
 
-@pytest.fixture(scope="module")
-def committed_app(request):
-    """An app on a database of its own, for tests that need committed data (threads,
-    after-commit hooks). Module-scoped; the database is dropped afterwards."""
+@contextmanager
+def _own_database(request, prefix, **config):
+    """An app on a new database of its own (SQLite file or PostgreSQL database), migrated
+    to the newest revision; the database is dropped afterwards."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
@@ -409,24 +457,67 @@ def committed_app(request):
 
     pg = request.config.getoption("--db") == "postgresql"
     if pg:
-        name = f"brobygger_rush_{uuid.uuid4().hex[:8]}"
+        name = f"brobygger_{prefix}_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         url = _pg_url(name)
     else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='brobygger-rush-')}/rush.db"
-    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20, "pool_timeout": 60}})
+        directory = tempfile.mkdtemp(prefix=f"brobygger-{prefix}-")
+        url = f"sqlite:///{directory}/{prefix}.db"
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url, **config})
     with app.app_context():
         upgrade(revision="heads")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if pg:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if pg:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def committed_app(request):
+    """An app on a database of its own, for tests that need committed data (threads,
+    after-commit hooks). Module-scoped; the database is dropped afterwards."""
+    with _own_database(request, "rush", SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_size": 20, "max_overflow": 20, "pool_timeout": 60}) as app:
+        yield app
+
+
+class Demo:
+    """The committed demo of :func:`demo_database`: its ``app`` and what ``load_demo`` returned."""
+
+    def __init__(self, app, result):
+        self.app, self.result = app, result
+
+
+@pytest.fixture(scope="module")
+def demo_database(request):
+    """The LC-KOMP demo (``flask demo load``), loaded ONCE per test module into a database
+    of its own and committed. A module that uses it overrides ``app``::
+
+        @pytest.fixture(scope="module")
+        def app(demo_database):
+            return demo_database.app
+
+    and then ``db``, ``client``, ``make``, ``login`` and ``api`` work on the demo: each
+    test still runs inside a connection-level transaction that is rolled back at its
+    end, so every test sees the demo as loaded, whatever the previous one wrote."""
+    from demo.load import PASSWORD, load_demo
+    from lms.extensions import db
+
+    with _own_database(request, "demo") as app:
+        with app.app_context():
+            result = load_demo(password_hash=_cached_hash(PASSWORD))
+            db.session.commit()
+            db.session.remove()
+        yield Demo(app, result)
 
 
 def sign_in_committed(app, client, person_id):

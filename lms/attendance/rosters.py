@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.attendance.marking import allows_makeup, session_marks
 from lms.attendance.models import Attendance
@@ -37,6 +37,7 @@ class RosterRow:
 def roster(session):
     """Rows for the trainer's roster: everyone enrolled in the event, plus make-up
     guests from other cohorts who have a mark on this session; by name."""
+    from lms.catalog.models import Event
     from lms.enrollment.models import Enrollment
     from lms.people.models import Person
 
@@ -48,8 +49,12 @@ def roster(session):
             and_(Enrollment.event_id == session.event_id, Enrollment.status == "enrolled"),
             Enrollment.id.in_(list(marks) or [-1]),
         ))
-        .options(selectinload(Enrollment.person).selectinload(Person.organisation),
-                 selectinload(Enrollment.person).selectinload(Person.job_function))
+        # Joined, not one query per row: the row's organisation and job function (as at
+        # enrolment, else the person's), and the cohort a make-up guest comes from.
+        .options(contains_eager(Enrollment.person).joinedload(Person.organisation),
+                 contains_eager(Enrollment.person).joinedload(Person.job_function),
+                 joinedload(Enrollment.organisation), joinedload(Enrollment.job_function),
+                 joinedload(Enrollment.event).joinedload(Event.activity))
         .order_by(Person.name, Enrollment.id)
     ).all()
     return [
@@ -77,6 +82,7 @@ def makeup_candidates(session):
             Enrollment.status == "enrolled",
             ~exists().where(Attendance.enrollment_id == Enrollment.id, Attendance.session_id == session.id),
         )
+        .options(contains_eager(Enrollment.person), joinedload(Enrollment.event).joinedload(Event.activity))
         .order_by(Person.name)
     ).all()
 

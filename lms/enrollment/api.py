@@ -14,9 +14,12 @@ from sqlalchemy import select
 endpoints = Endpoints()
 
 
-def enrollment_json(e, **extra):
+def enrollment_json(e, *, positions=None, **extra):
+    """An enrollment as API.md shows it; ``positions`` (``{id: place}``, from
+    :func:`ops.waitlist_positions`) spares a query per waitlisted row in lists."""
+    position = positions.get(e.id) if positions is not None else ops.waitlist_position(e)
     return {"id": e.id, "event_id": e.event_id, "person_id": e.person_id, "status": e.status,
-            "waitlist_position": ops.waitlist_position(e), "organisation_id": e.organisation_id,
+            "waitlist_position": position, "organisation_id": e.organisation_id,
             "created_at": iso(e.created_at), "decided_at": iso(e.decided_at), "reason": e.reason,
             "moved_from_id": e.moved_from_id, **extra}
 
@@ -60,7 +63,8 @@ def list_enrollments(event_id):
         query = query.where(scope)
     if request.args.get("status"):
         query = query.where(Enrollment.status == request.args["status"])
-    return paginated(query, enrollment_json)
+    positions = ops.waitlist_positions([event.id])  # the whole waiting list, in one query
+    return paginated(query, lambda e: enrollment_json(e, positions=positions))
 
 
 def _enrollment(enrollment_id, action):

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from lms.auth import policy
 from lms.catalog import operations as catalog
@@ -171,15 +172,35 @@ def enrol(person, event, by=None, *, check_window=True):
     return enrollment
 
 
+def waitlist_positions(event_ids, enrollment_ids=None):
+    """``{enrollment_id: 1-based place}`` on the waiting lists of ``event_ids`` (only
+    ``enrollment_ids`` when given), in ONE window query: first come, first served
+    (``waitlist_seq``, ties by id), numbered per event."""
+    event_ids = set(event_ids)
+    if not event_ids:
+        return {}
+    ranked = (
+        select(Enrollment.id.label("id"),
+               func.row_number().over(partition_by=Enrollment.event_id,
+                                      order_by=(Enrollment.waitlist_seq, Enrollment.id)).label("place"))
+        .where(Enrollment.event_id.in_(event_ids), Enrollment.status == "waitlisted")
+        .subquery()
+    )
+    query = select(ranked.c.id, ranked.c.place)
+    if enrollment_ids is not None:
+        query = query.where(ranked.c.id.in_(set(enrollment_ids) or {-1}))
+    return {i: int(place) for i, place in db.session.execute(query)}
+
+
+def waitlist_positions_of(enrollments):
+    """``{enrollment_id: place}`` for the waitlisted among ``enrollments`` (one query)."""
+    waiting = [e for e in enrollments if e.status == "waitlisted"]
+    return waitlist_positions({e.event_id for e in waiting}, [e.id for e in waiting]) if waiting else {}
+
+
 def waitlist_position(enrollment):
     """1-based place in the waiting list, or None when not waitlisted."""
-    if enrollment.status != "waitlisted":
-        return None
-    ahead = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.event_id == enrollment.event_id, Enrollment.status == "waitlisted",
-        or_(Enrollment.waitlist_seq < enrollment.waitlist_seq,
-            and_(Enrollment.waitlist_seq == enrollment.waitlist_seq, Enrollment.id < enrollment.id))))
-    return ahead + 1
+    return waitlist_positions_of([enrollment]).get(enrollment.id)
 
 
 def within_cutoff(event, now=None):
@@ -362,6 +383,9 @@ def roster(event, organisation_ids=None):
     query = select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.status.in_(ACTIVE_STATUSES))
     if organisation_ids is not None:
         query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    # The roster shows each row's person, organisation and job function (as at enrolment).
+    query = query.options(joinedload(Enrollment.person), joinedload(Enrollment.organisation),
+                          joinedload(Enrollment.job_function))
     rows = db.session.scalars(query.order_by(Enrollment.waitlist_seq, Enrollment.id)).all()
     return ([e for e in rows if e.status == "enrolled"], [e for e in rows if e.status == "waitlisted"],
             [e for e in rows if e.status == "pending_approval"])
@@ -380,8 +404,10 @@ def pending_for(viewer):
 
 
 def my_enrollments(person):
-    """Every enrolment of the person, newest first."""
+    """A person's enrolments, newest first, with each event's activity and sessions."""
+    event = joinedload(Enrollment.event)
     return db.session.scalars(select(Enrollment).where(Enrollment.person_id == person.id)
+                              .options(event.joinedload(Event.activity), event.selectinload(Event.sessions))
                               .order_by(Enrollment.created_at.desc())).all()
 
 
@@ -441,7 +467,9 @@ def enrol_candidates(user, q, event=None, *, coordinator=False, visible=None, li
     if event is not None:
         query = query.where(~exists().where(Enrollment.person_id == Person.id, Enrollment.event_id == event.id,
                                             Enrollment.status.in_(ACTIVE_STATUSES)))
-    people = db.session.scalars(query.order_by(Person.name, Person.id).limit(limit + 1)).all()
+    # Each person's organisation: the picker says whether it is outside the programme.
+    people = db.session.scalars(query.options(joinedload(Person.organisation))
+                                .order_by(Person.name, Person.id).limit(limit + 1)).all()
     return people[:limit], len(people) > limit
 
 

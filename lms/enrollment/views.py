@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.validation import is_id
 from lms.auth import policy
@@ -68,12 +69,13 @@ def my_learning():
     sessions = db.session.scalars(
         select(Session).join(Enrollment, Enrollment.event_id == Session.event_id)
         .where(Enrollment.person_id == current_user.id, Enrollment.status == "enrolled", Session.starts_at >= now)
+        .options(joinedload(Session.event).joinedload(Event.activity))
         .order_by(Session.starts_at).limit(20)).all()
     from lms.completion.operations import results_of
 
     results = results_of([e for e in past if e.status == "enrolled"])
     return render_template("enrollment/my_learning.html", upcoming=upcoming, past=past, other=other, sessions=sessions,
-                           position=ops.waitlist_position, results=results)
+                           positions=ops.waitlist_positions_of(enrollments), results=results)
 
 
 # Managers ------------------------------------------------------------------
@@ -176,8 +178,7 @@ def _roster_page(event, status=200, **forms):
     capacity_form = forms.get("capacity_form") or CapacityForm(capacity=event.capacity)
     return render_template("enrollment/roster.html", event=event, enrolled=enrolled, waitlisted=waitlisted, pending=pending,
                            full=full, coordinator=coordinator, enrol_form=enrol_form, picker=picker, move_form=move_form,
-                           capacity_form=capacity_form, position=ops.waitlist_position,
-                           cutoff=ops.within_cutoff(event)), status
+                           capacity_form=capacity_form, cutoff=ops.within_cutoff(event)), status
 
 
 @bp.route("/events/<int:event_id>/roster")

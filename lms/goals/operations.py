@@ -10,15 +10,15 @@ the breakdowns add up to the total. Organisation goals count organisations with 
 outcome. ``organisation_ids`` limits everything to those organisations (managers).
 """
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import exists, func, literal, select
 
 from lms.attendance.models import Attendance
 from lms.catalog.models import Activity, Event
 from lms.completion.models import Completion
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
-from lms.people.models import JobFunction, Person
-from lms.programmes.models import Goal, OrganisationOutcome, goal_activity, goal_function
+from lms.people.models import JobFunction
+from lms.programmes.models import Goal, OrganisationOutcome, TargetGroup, goal_activity, goal_function
 
 ATTENDED = ("present", "late")
 
@@ -167,7 +167,7 @@ def _first_counted(goal, organisation_ids=None, filters=None):
 def person_goal_progress(goal, organisation_ids=None, filters=None):
     """(achieved, by_function, by_organisation, by_gender) in ONE statement: the window
     over enrollments runs once, and the breakdowns are grouped from it (UNION ALL)."""
-    from sqlalchemy import String, cast, literal_column, union_all
+    from sqlalchemy import String, cast, union_all
 
     firsts = _first_counted(goal, organisation_ids, filters).cte("firsts")
     parts = union_all(
@@ -224,8 +224,12 @@ def progress(programme, organisation_ids=None, filters=None):
             "by_function": by_function, "by_organisation": by_organisation, "by_gender": by_gender,
         })
     actual = target_actuals(programme, organisation_ids, filters)
-    targets = [{"function_code": t.job_function.code, "planned": t.planned, "actual": actual.get(t.job_function_id, 0)}
-               for t in sorted(programme.targets, key=lambda t: t.job_function.code)]
+    planned = db.session.execute(
+        select(JobFunction.code, TargetGroup.planned, TargetGroup.job_function_id)
+        .join(JobFunction, JobFunction.id == TargetGroup.job_function_id)
+        .where(TargetGroup.programme_id == programme.id)).all()
+    targets = [{"function_code": code, "planned": n, "actual": actual.get(function_id, 0)}
+               for code, n, function_id in sorted(planned, key=lambda row: row[0])]  # by code, as Python sorts
     return {"programme_id": programme.id, "goals": goals, "targets": targets}
 
 
@@ -283,8 +287,16 @@ def cadence_warnings(programme, filters=None):
     """[(event, CadenceWarning)] for the programme's events whose kind requires a cadence."""
     from lms.attendance.cadence import cadence_events_query, cadence_warning
 
-    query = _activity_filter(cadence_events_query(programme.id), filters)
+    query = _activity_filter(cadence_events_query(programme.id), filters).options(*_cadence_loads())
     return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]
+
+
+def _cadence_loads():
+    """What :func:`cadence_warning` reads of each event: its activity (joined already
+    by the query) and its sessions, for all the events at once."""
+    from sqlalchemy.orm import contains_eager, selectinload
+
+    return contains_eager(Event.activity), selectinload(Event.sessions)
 
 
 def parse_api_filters(args, programme, tz):
@@ -311,7 +323,8 @@ def cadence_report(programme, filters=None, now=None):
     from lms.types import utcnow
 
     now = now or utcnow()
-    events = db.session.scalars(_activity_filter(cadence_events_query(programme.id), filters)).all()
+    events = db.session.scalars(_activity_filter(cadence_events_query(programme.id), filters)
+                                .options(*_cadence_loads())).all()
     recent = dict(db.session.execute(
         select(Session.event_id, func.count()).where(
             Session.event_id.in_([e.id for e in events] or [-1]),

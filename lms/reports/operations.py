@@ -11,6 +11,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.attendance.hours import minutes_query, to_hours
 from lms.auth import policy
@@ -271,9 +272,9 @@ def programme_organisation_ids(programme):
 
 def staff_query(viewer):
     """The people of the organisations ``viewer`` manages, by name (a select to paginate)."""
-    from lms.auth import roles
 
-    return select(Person).where(policy.staff_clause(viewer)).order_by(Person.name, Person.id)
+    return (select(Person).where(policy.staff_clause(viewer))
+            .options(joinedload(Person.job_function)).order_by(Person.name, Person.id))
 
 
 def staff_figures(person_ids):
@@ -317,6 +318,10 @@ def recent_completions(organisation_ids, args, limit=25):
         query = query.where(Completion.completed_on >= datetime.strptime(str(args.get("since") or ""), "%Y-%m-%d").date())
     except ValueError:
         pass
+    # Each row names the person and the activity.
+    query = query.options(contains_eager(Completion.enrollment).joinedload(Enrollment.person),
+                          contains_eager(Completion.enrollment).contains_eager(Enrollment.event)
+                          .contains_eager(Event.activity))
     return db.session.scalars(query.limit(limit)).all()
 
 

@@ -1,4 +1,5 @@
-"""The demo programme (flask demo load) and the benchmark data (flask demo scale)."""
+"""The demo programme (flask demo load), loaded once for the module (see ``demo_database``):
+every test sees it as loaded, inside a transaction rolled back at the test's end."""
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -14,18 +15,14 @@ from lms.programmes.models import Goal, Programme
 
 
 @pytest.fixture(scope="module")
-def demo_hash():
-    from lms.auth.operations import hash_password
-
-    return hash_password("demo1234")
+def app(demo_database):
+    return demo_database.app
 
 
 @pytest.fixture
-def demo(db, demo_hash):
-    from demo.load import load_demo
-
-    result = load_demo(password_hash=demo_hash)
-    return db.session.scalar(select(Programme).where(Programme.code == "LC-KOMP")), result
+def demo(db, demo_database):
+    """(the demo programme, what ``load_demo`` returned when the module loaded it)."""
+    return db.session.scalar(select(Programme).where(Programme.code == "LC-KOMP")), demo_database.result
 
 
 def count(db, query):
@@ -184,57 +181,13 @@ def test_demo_goal_figures_are_meaningful(db, demo):
     assert all(g.outcomes for g in prog.goals if g.unit == "organisations")
 
 
-def test_demo_load_twice_adds_nothing(db, demo, demo_hash):
+def test_demo_load_twice_adds_nothing(db, demo):
     from demo.load import load_demo
 
     tables = (Organisation, JobFunction, Person, Programme, Goal, Activity, Event, Session, Enrollment, Attendance,
               Completion, RoleGrant)
     before = {t.__name__: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
-    result = load_demo(password_hash=demo_hash)
+    result = load_demo()  # nobody is added, so no password is hashed
     after = {t.__name__: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
     assert result["created"] == {}
     assert after == before
-
-
-def test_scale_small(db):
-    from demo.scale import ScaleExists, scale_data
-
-    lines = []
-    summary = scale_data(200, seed=3, progress=lines.append)
-    prog = db.session.scalar(select(Programme).where(Programme.code == "SCALE-200"))
-    assert prog is not None and any("attendance" in line for line in lines)
-    people = count(db, select(Person.id).where(Person.email.like("%@scale200.brobygger.se")))
-    assert people == 200 == summary["rows"]["person"]
-    assert count(db, select(Organisation.id).where(Organisation.name.like("SCALE-200 %"))) == 50
-    kinds = set(db.session.scalars(select(Activity.kind).where(Activity.programme_id == prog.id)))
-    assert kinds == {"seminar", "workshop", "network", "track"}
-    events = select(Event.id).join(Activity).where(Activity.programme_id == prog.id)
-    enrollments = count(db, select(Enrollment.id).where(Enrollment.event_id.in_(events)))
-    trainers = count(db, select(RoleGrant.id).join(Person).where(Person.email.like("%@scale200.brobygger.se")))
-    assert enrollments == 3 * (200 - trainers)
-    # seats_taken is the number enrolled, within capacity.
-    rows = db.session.execute(select(Event.seats_taken, Event.capacity, func.count(Enrollment.id)).join(Activity)
-                              .outerjoin(Enrollment, Enrollment.event_id == Event.id)
-                              .where(Activity.programme_id == prog.id).group_by(Event.id)).all()
-    assert all(seats == n <= cap for seats, cap, n in rows)
-    marks = count(db, select(Attendance.id).join(Enrollment).where(Enrollment.event_id.in_(events)))
-    assert marks == summary["rows"]["attendance"] and 8 * 200 <= marks <= 30 * 200
-    track_sessions = db.session.execute(select(func.count(Session.id)).join(Event).join(Activity)
-                                        .where(Activity.programme_id == prog.id, Activity.kind == "track")
-                                        .group_by(Event.id)).scalars().all()
-    assert set(track_sessions) == {5}
-    # Datetimes written in bulk read back as aware UTC and in order.
-    s = db.session.scalar(select(Session).join(Event).join(Activity).where(Activity.programme_id == prog.id).limit(1))
-    assert s.starts_at.tzinfo is not None and s.ends_at > s.starts_at
-    # New rows after a bulk load get fresh ids (sequences / max id in step).
-    org = Organisation(name="After scale")
-    db.session.add(org)
-    db.session.flush()
-    assert org.id > max(o for o in db.session.scalars(select(Organisation.id).where(Organisation.name != "After scale")))
-
-    with pytest.raises(ScaleExists):
-        scale_data(200, seed=3)
-    again = scale_data(200, seed=3, replace=True)
-    assert again["rows"]["person"] == 200
-    assert count(db, select(Programme.id).where(Programme.code == "SCALE-200")) == 1
-    assert count(db, select(Person.id).where(Person.email.like("%@scale200.brobygger.se"))) == 200

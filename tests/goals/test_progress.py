@@ -188,19 +188,3 @@ def test_progress_api_access_and_manager_limit(api, make, db):
     body = manager.get(f"/api/v1/programmes/{programme.id}/progress").get_json()
     assert body["goals"][0]["achieved"] == 1 and body["goals"][0]["by_organisation"] == {str(mine.id): 1}
     assert api(make.person()).get(f"/api/v1/programmes/{programme.id}/progress").status_code == 403
-
-
-def test_demo_programme_has_eleven_goals(api, make, db):
-    from demo.load import load_demo
-
-    load_demo()
-    from sqlalchemy import select
-
-    from lms.programmes.models import Programme
-
-    programme = db.session.scalar(select(Programme).where(Programme.code == "LC-KOMP"))
-    body = api(make.person(role="coordinator")).get(f"/api/v1/programmes/{programme.id}/progress").get_json()
-    assert len(body["goals"]) == 11
-    g1 = body["goals"][0]
-    assert g1["unit"] == "persons" and g1["achieved"] >= 150
-    assert sum(t["planned"] for t in body["targets"]) == 260
