@@ -35,7 +35,10 @@ def test_create_track_activity_shows_settings_errors(client, login, make, db):
     r = client.post(f"/admin/programmes/{programme.id}/activities/new/track", data={
         "title": "Steg 3", "theme_id": "", "settings-days": "5", "settings-blocks": "2, 2", "settings-min_ratio": "1"})
     assert r.status_code == 422
-    assert "The blocks add up to 4 days, not 5." in r.get_data(as_text=True)
+    # Beside the kind's own field (the sub-form prefixed "settings"), not flashed at the top.
+    page = r.get_data(as_text=True)
+    assert '<p class="error" id="settings-blocks-error">The blocks add up to 4 days, not 5.</p>' in page
+    assert page.count("The blocks add up to 4 days, not 5.") == 1
     r = client.post(f"/admin/programmes/{programme.id}/activities/new/track", data={
         "title": "Steg 3", "theme_id": "", "settings-days": "5", "settings-blocks": "2, 2, 1", "settings-min_ratio": "0.8"})
     assert r.status_code == 302

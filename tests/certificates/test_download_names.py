@@ -30,8 +30,12 @@ def test_certificate_downloads_are_named(db, make, finalized, login, api):
     person = make.person(organisation=org)
     finalized("seminar", people=[person])
     certificate = db.session.scalar(select(Certificate).where(Certificate.person_id == person.id))
-    assert _name(login(person).get(f"/certificates/{certificate.code}.pdf"), "inline") == f"certificate-{certificate.code}.pdf"
-    assert _name(api(person).get(f"/api/v1/certificates/{certificate.code}.pdf"), "inline") == f"certificate-{certificate.code}.pdf"
+    page, answer = login(person).get(f"/certificates/{certificate.code}.pdf"), api(person).get(f"/api/v1/certificates/{certificate.code}.pdf")
+    for response in (page, answer):  # one pdf_response for the page and the API
+        assert _name(response, "inline") == f"certificate-{certificate.code}.pdf"
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert response.headers["ETag"] == f'"{certificate.sha256}"'
+        assert response.data.startswith(b"%PDF")
     manager = make.person(role="manager", organisation=org)
     assert _name(login(manager).post("/manager/certificates.zip", data={"all": "1"})) == "certificates.zip"
 
