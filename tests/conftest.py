@@ -25,23 +25,36 @@ def _pg_url(name):
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="session")
-def database_url(request):
-    """A fresh, empty database for this run; dropped afterwards."""
+@contextmanager
+def new_database_url(request, prefix):
+    """The address of a new, empty database of its own (a PostgreSQL database with
+    ``--db=postgresql``, else a SQLite file), dropped when the block ends."""
     if request.config.getoption("--db") == "postgresql":
         import sqlalchemy as sa
 
-        name = f"brobygger_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        name = f"brobygger_{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield _pg_url(name)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        try:
+            yield _pg_url(name)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
     else:
-        directory = tempfile.mkdtemp(prefix="brobygger-test-")
-        yield f"sqlite:///{directory}/test.db"
+        directory = tempfile.mkdtemp(prefix=f"brobygger-{prefix}-")
+        try:
+            yield f"sqlite:///{directory}/{prefix}.db"
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(request):
+    """A fresh, empty database for this run; dropped afterwards."""
+    with new_database_url(request, "test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -449,36 +462,20 @@ def request_context(app, db):
 def _own_database(request, prefix, **config):
     """An app on a new database of its own (SQLite file or PostgreSQL database), migrated
     to the newest revision; the database is dropped afterwards."""
-    import sqlalchemy as sa
     from flask_migrate import upgrade
 
     from lms import create_app
     from lms.extensions import db
 
-    pg = request.config.getoption("--db") == "postgresql"
-    if pg:
-        name = f"brobygger_{prefix}_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = _pg_url(name)
-    else:
-        directory = tempfile.mkdtemp(prefix=f"brobygger-{prefix}-")
-        url = f"sqlite:///{directory}/{prefix}.db"
-    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url, **config})
-    with app.app_context():
-        upgrade(revision="heads")
-    try:
-        yield app
-    finally:
+    with new_database_url(request, prefix) as url:
+        app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url, **config})
         with app.app_context():
-            db.engine.dispose()
-        if pg:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+            upgrade(revision="heads")
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

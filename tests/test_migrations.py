@@ -1,8 +1,6 @@
 """`flask db upgrade heads` from empty gives exactly the models' schema (no autogenerate
 diff); the core and each kind with tables of its own are separate branches, one head each."""
 import os
-import tempfile
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -54,21 +52,10 @@ def test_one_head_per_branch(app):
 @pytest.fixture
 def empty_database(request):
     """A database of its own, empty (SQLite file or a PostgreSQL database)."""
-    import sqlalchemy as sa
+    from tests.conftest import new_database_url
 
-    from tests.conftest import PG_ADMIN_URL, _pg_url
-
-    if request.config.getoption("--db") == "postgresql":
-        name = f"brobygger_mig_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield _pg_url(name)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-    else:
-        yield f"sqlite:///{tempfile.mkdtemp(prefix='brobygger-mig-')}/old.db"
+    with new_database_url(request, "mig") as url:
+        yield url
 
 
 def test_old_database_keeps_its_action_plans(empty_database):
