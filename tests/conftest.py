@@ -25,6 +25,19 @@ def _pg_url(name):
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def redis_or_skip(url):
+    """A connection to the Redis at ``url``; the test is skipped when it is not running."""
+    import redis
+
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        connection.close()
+        pytest.skip(f"Redis is not running at {url}")
+    return connection
+
+
 @contextmanager
 def new_database_url(request, prefix):
     """The address of a new, empty database of its own (a PostgreSQL database with

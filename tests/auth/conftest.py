@@ -4,26 +4,14 @@ import uuid
 
 import pytest
 
+from tests.conftest import _test_config, redis_or_skip
+
 REDIS_URI = "redis://127.0.0.1:6379/0"
-
-
-def _test_config():
-    from config import Test
-
-    return {k: getattr(Test, k) for k in dir(Test) if k.isupper()}
 
 
 @pytest.fixture
 def redis_uri():
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URI)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    finally:
-        connection.close()
+    redis_or_skip(REDIS_URI).close()
     return REDIS_URI
 
 

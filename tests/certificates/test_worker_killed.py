@@ -29,6 +29,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
+from tests.conftest import redis_or_skip
+
 # A Redis database of its own (the rate-limit tests use 0): the worker's broker keys,
 # including kombu's shared "unacked" hash, stay away from other users of the server.
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -42,13 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def redis_broker():
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    connection = redis_or_skip(REDIS_URL)
     queue = f"brobygger-test-certificates-{uuid.uuid4().hex[:10]}"
     yield queue
     # Every key, binding and worker mailbox that names this queue (the workers are named after it).
