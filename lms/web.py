@@ -348,34 +348,6 @@ def language_name(code):
     return LOCALES.get(code, code or "")
 
 
-def enrollment_of(person, event):
-    """The person's active enrolment in the event, or None (for templates)."""
-    from lms.enrollment.operations import active_enrollment
-
-    return active_enrollment(person, event)
-
-
-def waitlist_position(enrollment):
-    """The enrolment's place on its event's waiting list (for templates)."""
-    from lms.enrollment.operations import waitlist_position as position
-
-    return position(enrollment)
-
-
-def enrolment_closed_reason(event):
-    """Why the event takes no enrolments now, or None (for templates)."""
-    from lms.enrollment.operations import closed_reason
-
-    return closed_reason(event)
-
-
-def enrollment_rejected(person, event):
-    """The person's last rejected enrolment in the event, or None (for templates)."""
-    from lms.enrollment.operations import last_rejection
-
-    return last_rejection(person, event)
-
-
 def _is_api():
     return request.path.startswith("/api/")
 
@@ -496,9 +468,7 @@ def init_app(app):
     # Globals (not context) so imported macros see them too.
     app.jinja_env.globals.update({
         "_": _, "url_for_page": url_for_page, "can": can, "external_url": external_url,
-        "language_name": language_name, "enrollment_of": enrollment_of,
-        "enrolment_closed_reason": enrolment_closed_reason, "enrollment_rejected": enrollment_rejected,
-        "waitlist_position": waitlist_position,
+        "language_name": language_name,
     })
 
     app.register_error_handler(GoBack, _go_back)

@@ -244,3 +244,31 @@ def test_programme_dashboard_queries(db, make, enrol, login, client, count_queri
         assert page.count('role="alert"') == n  # every network cycle short of its cadence
         counts.append(q)
     _same_and_capped(*counts, cap=22)
+
+
+# --- the event page's enrolment panel ---------------------------------------------------
+
+def test_event_page_panel_queries(db, make, login, client, count_queries, request_context):
+    """The enrolment panel shows the person's waiting-list place; the page costs the
+    same with 3 or 12 people ahead of them."""
+    from lms.enrollment.operations import enrol
+
+    counts = []
+    for n in (SMALL, LARGE):
+        event = make.event(capacity=1)
+        for _ in range(n + 1):  # one enrolled, n waiting
+            enrol(make.person(), event)
+        me = make.person()
+        assert enrol(me, event).status == "waitlisted"
+        login(me)
+        q, r = _fetch(db, count_queries, client, f"/events/{event.id}")
+        page = r.get_data(as_text=True)
+        assert f"place {n + 1} on the waiting list" in page
+        counts.append(q)
+    _same_and_capped(*counts, cap=14)
+
+
+def test_templates_have_no_query_helpers(app):
+    """The panel's enrolment, place, rejection and closed reason are read by the view
+    (enrollment.operations.enrol_panel); templates get no globals that query."""
+    assert not {"enrollment_of", "enrollment_rejected", "enrolment_closed_reason", "waitlist_position"} & set(app.jinja_env.globals)

@@ -84,7 +84,9 @@ def event(event_id):
     registry.get(event.activity.kind)
     if not policy.sees_event(current_user, event):
         abort(404)
-    return render_template("catalog/event.html", event=event, activity=event.activity, kind=registry.get(event.activity.kind))
+    panel = enrolment.enrol_panel(current_user, event) if current_user.is_authenticated else None
+    return render_template("catalog/event.html", event=event, activity=event.activity, kind=registry.get(event.activity.kind),
+                           panel=panel)
 
 
 # Coordinator: activities -----------------------------------------------------

@@ -6,6 +6,7 @@ requests, processes or hosts, on SQLite (write transactions BEGIN IMMEDIATE) and
 PostgreSQL (the UPDATE re-checks its WHERE after waiting for the row lock).
 """
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -481,3 +482,23 @@ def outside_programme(person, programme):
         return False
     org = person.organisation
     return org is None or (org.id not in ids and (org.parent_id is None or org.parent_id not in ids))
+
+
+@dataclass
+class EnrolPanel:
+    """What the event page's enrolment panel shows a signed-in person: their active
+    enrolment (and waiting-list place), their last rejection, and why the event takes no
+    enrolments now (None when it does)."""
+
+    mine: object | None
+    position: int | None
+    rejected: object | None
+    closed: str | None
+
+
+def enrol_panel(person, event):
+    """The :class:`EnrolPanel` of ``person`` for ``event``."""
+    mine = active_enrollment(person, event)
+    position = waitlist_position(mine) if mine is not None and mine.status == "waitlisted" else None
+    rejected = last_rejection(person, event) if mine is None else None
+    return EnrolPanel(mine, position, rejected, closed_reason(event) if mine is None else None)
