@@ -49,6 +49,10 @@ class ActivityKind:
     #: number) in another cohort (event) of the same activity: the other cohort's trainer
     #: marks the person as a guest, and the roster calls sessions "days".
     makeup_days: bool = False
+    #: True when events of this kind may be held to a meeting cadence (the activity's
+    #: :meth:`cadence_per_year`): the progress API's ``cadence`` rows list every such event,
+    #: with its requirement (0 included), and the cadence checks ask the hook.
+    keeps_cadence: bool = False
 
     def default_settings(self) -> dict:
         """Settings a new activity of this kind starts with."""
@@ -86,9 +90,9 @@ class ActivityKind:
     def cadence_per_year(self, settings: dict) -> int:
         """Meetings an event of an activity with these ``settings`` must hold per year.
 
-        A positive number makes the core check the event's cadence (roster, completion
-        page, dashboard warnings and the progress API's ``cadence`` rows); 0, the
-        default, means no requirement."""
+        Asked for kinds that :attr:`keeps_cadence`. A positive number makes the core check
+        the event's cadence (roster, completion page, dashboard warnings, the progress
+        API's ``short``); 0, the default, means no requirement."""
         return 0
 
     def event_links(self, event, user) -> list[tuple[str, str]]:

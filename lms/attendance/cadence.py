@@ -55,21 +55,14 @@ def cadence_warning(event):
 
 
 def cadence_events_query(programme_id):
-    """The programme's events (not cancelled) whose activity's kind requires a meeting
-    cadence (:meth:`lms.plugins.ActivityKind.cadence_per_year` above 0), by activity
-    title; a select."""
+    """The programme's events (not cancelled) of kinds that keep a meeting cadence
+    (:attr:`lms.plugins.ActivityKind.keeps_cadence`), by activity title; a select."""
     from lms.catalog.models import Activity, Event
     from lms.plugins import registry
 
-    activities = db.session.execute(
-        select(Activity.id, Activity.kind, Activity.settings).where(Activity.programme_id == programme_id)
-    ).all()
-    ids = [
-        activity_id for activity_id, code, settings in activities
-        if (kind := registry.find(code)) is not None and kind.cadence_per_year(settings or {})
-    ]
+    codes = [kind.code for kind in registry.all() if kind.keeps_cadence]
     return (
         select(Event).join(Activity, Activity.id == Event.activity_id)
-        .where(Event.activity_id.in_(ids or [-1]), Event.status != "cancelled")
+        .where(Activity.programme_id == programme_id, Activity.kind.in_(codes or ["-"]), Event.status != "cancelled")
         .order_by(Activity.title, Event.id)
     )

@@ -22,6 +22,7 @@ class NetworkKind(ActivityKind):
     description = _l("Members from several organisations meet repeatedly; a cycle may require a cadence.")
     settings_form = NetworkSettingsForm
     blueprint = bp
+    keeps_cadence = True
 
     def default_settings(self):
         return {"min_meetings": 2, "cadence_per_year": 2}

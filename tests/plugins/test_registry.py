@@ -267,8 +267,9 @@ def test_activity_of_missing_kind_gives_clear_error(api, client, make):
 
 
 def test_cadence_is_asked_of_every_kind_through_its_hook(restore_registry, db, make, request_context):
-    """The progress API's cadence rows come from cadence_per_year, whatever the kind: an
-    outside kind that requires meetings is there, a network cycle that requires none is not."""
+    """The progress API's cadence rows list the events of every kind that keeps a cadence,
+    with its hook's requirement: an outside kind's, and a network cycle that requires none
+    (0, never short); a kind that keeps none is left out."""
     from datetime import date
 
     from lms.goals.operations import cadence_report
@@ -276,6 +277,7 @@ def test_cadence_is_asked_of_every_kind_through_its_hook(restore_registry, db, m
     class Circle(ActivityKind):
         code = "circle"
         label = "Study circle"
+        keeps_cadence = True
 
         def validate_settings(self, settings):
             return dict(settings)
@@ -286,7 +288,9 @@ def test_cadence_is_asked_of_every_kind_through_its_hook(restore_registry, db, m
     registry.register(Circle())
     programme = make.programme(starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
     circle = make.event(make.activity(programme=programme, kind="circle", settings={"meetings": 6}), sessions=2)
-    make.event(make.activity(programme=programme, kind="circle", settings={}))
-    make.event(make.activity(programme=programme, kind="network", settings={"min_meetings": 1, "cadence_per_year": 0}))
+    empty = make.event(make.activity(programme=programme, kind="circle", settings={}))
+    none = make.event(make.activity(programme=programme, kind="network", settings={"min_meetings": 1, "cadence_per_year": 0}))
+    make.event(make.activity(programme=programme, kind="seminar"))
     rows = cadence_report(programme)
-    assert [(r["event_id"], r["required_per_year"], r["short"]) for r in rows] == [(circle.id, 6, True)]
+    assert sorted((r["event_id"], r["required_per_year"], r["short"]) for r in rows) == sorted(
+        [(circle.id, 6, True), (empty.id, 0, False), (none.id, 0, False)])
