@@ -109,6 +109,7 @@ def test_control_without_the_guard_overbooks_on_postgresql(committed_app, postgr
     monkeypatch.setattr(operations, "take_seat", unguarded_take_seat)
     event_id, people = _setup(committed_app)
     counts, seats, errors = _rush(committed_app, event_id, people)
+    print(f"\nwithout the guard: {counts.get('enrolled', 0)} enrolled for {CAPACITY} seats, {N} sign-ups")
     assert len(calls) == N and set(calls) == {event_id}  # every sign-up went through the stub
     assert errors == []
     assert counts["enrolled"] > CAPACITY, counts
