@@ -94,6 +94,7 @@ def create_app(config=None):
     from lms import jobs
 
     jobs.init_app(app)
+    from lms import periodic  # noqa: F401  (registers the tasks Celery beat starts)
 
     from lms import models  # noqa: F401  (every model registered on the metadata)
     from lms import web

@@ -1,6 +1,13 @@
 """Celery wiring. Without ``CELERY_BROKER_URL`` tasks run eagerly, inside the caller."""
 from lms.extensions import celery
 
+# What Celery beat starts, and how often (seconds). The tasks live in lms.periodic; run
+# exactly one beat per installation (``celery -A lms.celery_app:celery beat``).
+BEAT_SCHEDULE = {
+    "send-reminders": {"task": "lms.periodic.send_reminders", "schedule": 3600.0},
+    "retry-outbox": {"task": "lms.periodic.retry_outbox", "schedule": 300.0},
+}
+
 
 def init_app(app):
     broker = app.config.get("CELERY_BROKER_URL")
@@ -14,6 +21,7 @@ def init_app(app):
         # A killed worker's unacknowledged (acks_late) task comes back after this many
         # seconds on Redis, not the default hour; tasks are idempotent, so early is safe.
         broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 600)},
+        beat_schedule=dict(BEAT_SCHEDULE),
     )
 
     class AppContextTask(celery.Task):

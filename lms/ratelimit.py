@@ -24,6 +24,10 @@ def init_app(app):
     if not uri.startswith("memory://"):
         options["key_prefix"] = app.config.get("RATELIMIT_KEY_PREFIX") or "brobygger"
     app.extensions["ratelimit_storage"] = storage_from_string(uri, **options)
+    if uri.startswith("memory://") and app.config.get("LMS_CONFIG") == "production":
+        # Each gunicorn worker would count on its own: N workers allow N times the limit.
+        app.logger.warning("RATELIMIT_STORAGE_URI is not set: sign-in and verification limits count "
+                           "in each process apart. Set it to a Redis URL shared by every process.")
 
 
 def storage(app=None):
