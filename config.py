@@ -57,6 +57,9 @@ class Default:
     # Seconds before the broker hands an unacknowledged task (its worker died) to another
     # worker; a certificate batch without progress for this long is queued again.
     CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+    # The broker queue the app sends to and its workers read: installations (or test
+    # runs) that share one Redis keep their tasks apart with a queue name of their own.
+    CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
     # Outgoing mail (SMTP).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -11,6 +11,8 @@ BEAT_SCHEDULE = {
 
 def init_app(app):
     broker = app.config.get("CELERY_BROKER_URL")
+    celery.conf.beat_schedule = {**(celery.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+    celery.conf.task_default_queue = app.config.get("CELERY_QUEUE") or "celery"
     celery.conf.update(
         broker_url=broker or "memory://",
         result_backend=app.config.get("CELERY_RESULT_BACKEND") or None,
@@ -21,7 +23,6 @@ def init_app(app):
         # A killed worker's unacknowledged (acks_late) task comes back after this many
         # seconds on Redis, not the default hour; tasks are idempotent, so early is safe.
         broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 600)},
-        beat_schedule=dict(BEAT_SCHEDULE),
     )
 
     class AppContextTask(celery.Task):
