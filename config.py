@@ -44,6 +44,10 @@ class Default:
     # Rate limits (the ``limits`` library). Unset storage = in memory, per process;
     # redis://127.0.0.1:6379/0 shares the counts between processes.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For and
+    # X-Forwarded-Proto (werkzeug's ProxyFix). 0 = none: the headers are ignored (a
+    # client could forge them), and every client seems to come from the proxy's address.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "brobygger")
     CERTIFICATE_VERIFY_LIMIT = os.environ.get("CERTIFICATE_VERIFY_LIMIT", "30/minute")
     # Failed sign-ins (HTML and API token): per account (email) and per client address.

@@ -128,7 +128,7 @@ class Server:
     def __init__(self, name, env, logdir):
         self.name, self.port = name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(Path(logdir) / f"{name}.log", "w+")
+        self.log = open(Path(logdir) / f"{name}.log", "w+")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "--timeout", "120", "lms:create_app()"],
@@ -168,7 +168,7 @@ class Worker:
 
     def __init__(self, env, logdir):
         self.name = "worker"
-        self.log = open(Path(logdir) / "worker.log", "w+")
+        self.log = open(Path(logdir) / "worker.log", "w+")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "celery"), "-A", "lms.celery_app:celery", "worker", "-c", "1",
              "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],

@@ -100,6 +100,12 @@ def create_app(config=None):
     from lms import web
 
     web.init_app(app)
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:
+        # The client's address (per-address limits) and scheme as the proxies saw them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from lms.about.views import bp as about_bp
     from lms.api import create_blueprint as create_api_blueprint

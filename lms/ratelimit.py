@@ -88,8 +88,8 @@ def safe_hit(limiter, limit, *identifiers):
 
 
 def client_address():
-    """The client's address. Behind a proxy, configure werkzeug's ProxyFix so that
-    ``remote_addr`` is the client's, not the proxy's."""
+    """The client's address. Behind a proxy, set ``PROXY_FIX_HOPS`` (werkzeug's ProxyFix)
+    so that ``remote_addr`` is the client's, not the proxy's."""
     from flask import request
 
     return request.remote_addr or "unknown"

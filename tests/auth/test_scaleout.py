@@ -135,3 +135,25 @@ def test_production_warns_when_limits_count_in_one_process(caplog):
     with caplog.at_level(logging.WARNING):
         create_app({**_test_config(), "RATELIMIT_STORAGE_URI": None})
     assert "RATELIMIT_STORAGE_URI is not set" not in caplog.text
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_per_address_limits_see_the_client_behind_the_proxy_only_when_told(shared_apps, hops):
+    from limits import parse
+
+    from lms import create_app
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": shared_apps[0].config["SQLALCHEMY_DATABASE_URI"],
+                      "PROXY_FIX_HOPS": hops, "RATELIMIT_ENABLED": True})
+    limiter, _limit = app.extensions["certificate_ratelimit"]
+    app.extensions["certificate_ratelimit"] = (limiter, parse("2/hour"))
+    client = app.test_client()
+
+    def verify(forwarded_for):
+        return client.get("/api/v1/verify/NO-SUCH-CODE", headers={"X-Forwarded-For": forwarded_for},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code  # the proxy's address
+
+    assert [verify("203.0.113.1") for _ in range(3)] == [404, 404, 429]
+    # Another client behind the same proxy: its own count with one hop configured;
+    # without, the header is ignored (it could be forged) and everyone is the proxy.
+    assert verify("203.0.113.2") == (404 if hops else 429)
