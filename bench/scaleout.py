@@ -348,7 +348,7 @@ def step_export(a, b, ids, state):
     started = api(a, "POST", f"/programmes/{ids['programme']}/exports", token,
                   json={"table": "participation", "format": "csv"})
     if started.status_code == 404:
-        raise Skipped("export jobs not available (POST /programmes/<id>/exports answered 404)")
+        raise Skipped("export jobs not available", "POST /api/v1/programmes/<id>/exports answered 404")
     check(started.status_code == 202, f"export on A: {started.status_code} {started.text[:200]}")
     job = started.json()
     check("job_id" in job and "status_url" in job, f"export answer lacks job_id/status_url: {job}")
@@ -448,7 +448,7 @@ def main():
                 print(f"{label} step: ok   {step()}")
                 results.append(label)
             except Skipped as exc:
-                print(f"{label} step: SKIPPED ({exc})")
+                print(f"{label} step: SKIPPED ({exc.args[0]})" + "".join(f"\n    {more}" for more in exc.args[1:]))
                 skipped.append(label)
             except (Failed, KeyError, ValueError, requests.RequestException) as exc:
                 print(f"{label} step: FAILED {type(exc).__name__}: {exc}")
