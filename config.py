@@ -44,6 +44,10 @@ class Default:
     # Rate limits (the ``limits`` library). Unset storage = in memory, per process;
     # redis://127.0.0.1:6379/0 shares the counts between processes.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For and
+    # X-Forwarded-Proto (werkzeug's ProxyFix). 0 = none: the headers are ignored (a
+    # client could forge them), and every client seems to come from the proxy's address.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "brobygger")
     CERTIFICATE_VERIFY_LIMIT = os.environ.get("CERTIFICATE_VERIFY_LIMIT", "30/minute")
     # Failed sign-ins (HTML and API token): per account (email) and per client address.
@@ -57,6 +61,9 @@ class Default:
     # Seconds before the broker hands an unacknowledged task (its worker died) to another
     # worker; a certificate batch without progress for this long is queued again.
     CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+    # The broker queue the app sends to and its workers read: installations (or test
+    # runs) that share one Redis keep their tasks apart with a queue name of their own.
+    CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
     # Outgoing mail (SMTP).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -23,7 +23,7 @@ def init_app(app):
 
 
 def client_address():
-    # Behind a proxy, configure werkzeug's ProxyFix so remote_addr is the client's.
+    # Behind a proxy, set PROXY_FIX_HOPS (werkzeug's ProxyFix) so remote_addr is the client's.
     return request.remote_addr or "unknown"
 
 

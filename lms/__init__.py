@@ -94,11 +94,18 @@ def create_app(config=None):
     from lms import jobs
 
     jobs.init_app(app)
+    from lms import periodic  # noqa: F401  (registers the tasks Celery beat starts)
 
     from lms import models  # noqa: F401  (every model registered on the metadata)
     from lms import web
 
     web.init_app(app)
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:
+        # The client's address (per-address limits) and scheme as the proxies saw them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from lms.about.views import bp as about_bp
     from lms.api import create_blueprint as create_api_blueprint

@@ -1,9 +1,18 @@
 """Celery wiring. Without ``CELERY_BROKER_URL`` tasks run eagerly, inside the caller."""
 from lms.extensions import celery
 
+# What Celery beat starts, and how often (seconds). The tasks live in lms.periodic; run
+# exactly one beat per installation (``celery -A lms.celery_app:celery beat``).
+BEAT_SCHEDULE = {
+    "send-reminders": {"task": "lms.periodic.send_reminders", "schedule": 3600.0},
+    "retry-outbox": {"task": "lms.periodic.retry_outbox", "schedule": 300.0},
+}
+
 
 def init_app(app):
     broker = app.config.get("CELERY_BROKER_URL")
+    celery.conf.beat_schedule = {**(celery.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+    celery.conf.task_default_queue = app.config.get("CELERY_QUEUE") or "celery"
     celery.conf.update(
         broker_url=broker or "memory://",
         result_backend=app.config.get("CELERY_RESULT_BACKEND") or None,

@@ -24,6 +24,10 @@ def init_app(app):
     if not uri.startswith("memory://"):
         options["key_prefix"] = app.config.get("RATELIMIT_KEY_PREFIX") or "brobygger"
     app.extensions["ratelimit_storage"] = storage_from_string(uri, **options)
+    if uri.startswith("memory://") and app.config.get("LMS_CONFIG") == "production":
+        # Each gunicorn worker would count on its own: N workers allow N times the limit.
+        app.logger.warning("RATELIMIT_STORAGE_URI is not set: sign-in and verification limits count "
+                           "in each process apart. Set it to a Redis URL shared by every process.")
 
 
 def storage(app=None):
@@ -84,8 +88,8 @@ def safe_hit(limiter, limit, *identifiers):
 
 
 def client_address():
-    """The client's address. Behind a proxy, configure werkzeug's ProxyFix so that
-    ``remote_addr`` is the client's, not the proxy's."""
+    """The client's address. Behind a proxy, set ``PROXY_FIX_HOPS`` (werkzeug's ProxyFix)
+    so that ``remote_addr`` is the client's, not the proxy's."""
     from flask import request
 
     return request.remote_addr or "unknown"

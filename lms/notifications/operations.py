@@ -247,5 +247,8 @@ def send_pending(limit=500):
     """Send queued emails (CLI, or a periodic job). Returns (sent, failed)."""
     ids = db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.status == "queued")
                              .order_by(OutboxEmail.id).limit(limit)).all()
+    # End this session's transaction before each email is sent in a session of its own:
+    # on SQLite it holds the write lock (BEGIN IMMEDIATE) and send_one would wait for it.
+    db.session.commit()
     sent = sum(1 for i in ids if send_one(i))
     return sent, len(ids) - sent
