@@ -88,11 +88,16 @@ def _eager():
 
 def queue(job):
     """Hand ``job`` over after the commit: to a Celery worker, or (no broker) to this
-    process once the response has been sent (at once outside a request)."""
-    if _eager():
+    process once the response has been sent. Without a broker and outside a request
+    (a command, a test) it runs at once, inside the caller's transaction."""
+    from flask import has_request_context
+
+    if not _eager():
+        after_commit(_send, job.id)
+    elif has_request_context():
         after_commit(after_response, run, job.id)
     else:
-        after_commit(_send, job.id)
+        run(job.id, commit=False)
 
 
 def _send(job_id):
@@ -118,13 +123,14 @@ def resume_if_stalled(job, now=None):
 
 # --- the worker -------------------------------------------------------------------------------
 
-def _save(job_id, **values):
+def _save(job_id, on_session=False, **values):
     """Write the job's progress where every process sees it at once: on a connection of
-    its own, committed, while the worker's session still streams rows. (A session bound
-    to one connection, as in the tests, has no other: it writes there.)"""
+    its own, committed, while the worker's session still streams rows. (``on_session``:
+    the job runs inside its caller's transaction; a session bound to one connection, as
+    in the tests, has no other: it writes there.)"""
     values["updated_at"] = utcnow()
     statement = update(ExportJob).where(ExportJob.id == job_id).values(**values)
-    if isinstance(db.session.get_bind(), Connection):
+    if on_session or isinstance(db.session.get_bind(), Connection):
         db.session.execute(statement)
         return
     with db.engine.begin() as connection:
@@ -134,8 +140,8 @@ def _save(job_id, **values):
 class _Progress:
     """Counts the rows written and saves the count now and then."""
 
-    def __init__(self, job_id):
-        self.job_id, self.done, self.saved_at = job_id, 0, time.monotonic()
+    def __init__(self, job_id, on_session=False):
+        self.job_id, self.on_session, self.done, self.saved_at = job_id, on_session, 0, time.monotonic()
 
     def step(self, n=1):
         self.done += n
@@ -143,7 +149,7 @@ class _Progress:
             self.save()
 
     def save(self):
-        _save(self.job_id, rows_done=self.done)
+        _save(self.job_id, on_session=self.on_session, rows_done=self.done)
         self.saved_at = time.monotonic()
 
     def counted(self, rows, skip_first=False):
@@ -154,8 +160,10 @@ class _Progress:
                 self.step()
 
 
-def run(job_id):
-    """Write the job's file (idempotent: a finished or failed job is left alone)."""
+def run(job_id, commit=True):
+    """Write the job's file (idempotent: a finished or failed job is left alone). With
+    ``commit`` (a worker, after a response) the outcome is committed; without, it is left
+    in the caller's transaction."""
     from flask_babel import force_locale
 
     job = db.session.get(ExportJob, job_id)
@@ -164,30 +172,40 @@ def run(job_id):
     name = f"{secrets.token_hex(16)}.{job.format}"
     target = export_dir() / name
     partial = target.with_name(name + ".part")
-    progress = _Progress(job_id)
+    progress = _Progress(job_id, on_session=not commit)
     try:
         with force_locale(job.locale):
             total, write = _writer(job)
-            _save(job_id, status="running", rows_total=total, rows_done=0)
+            _save(job_id, on_session=not commit, status="running", rows_total=total, rows_done=0)
             write(partial, progress)
         progress.save()
         os.replace(partial, target)
     except Exception as exc:  # noqa: BLE001 - recorded on the job, shown on its page
         log.exception("export job %s failed", job_id)
-        db.session.rollback()
         partial.unlink(missing_ok=True)
+        if commit:
+            db.session.rollback()
         job = db.session.get(ExportJob, job_id)
         if job is not None:
+            db.session.refresh(job)
             job.status, job.error, job.finished_at, job.updated_at = "failed", repr(exc)[:2000], utcnow(), utcnow()
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return job
-    db.session.expire_all()
+    if commit:
+        db.session.expire_all()
+    else:
+        db.session.flush()
+        db.session.expire(job)
     job = db.session.get(ExportJob, job_id)
     if job is None:  # removed meanwhile (its programme or person deleted)
         target.unlink(missing_ok=True)
         return None
     job.status, job.file, job.rows_done, job.finished_at, job.updated_at = "done", name, progress.done, utcnow(), utcnow()
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return job
 
 
