@@ -120,7 +120,7 @@ def start_export(programme_id):
         errors["table"] = [_("Must be one of: %(choices)s.", choices=", ".join(JOB_TABLES))]
     if body.get("format") not in JOB_FORMATS:
         errors["format"] = [_("Must be one of: %(choices)s.", choices=", ".join(JOB_FORMATS))]
-    if body.get("delimiter", "semicolon") not in DELIMITERS:
+    if body.get("delimiter", "semicolon") not in tuple(DELIMITERS):
         errors["delimiter"] = [_("Must be one of: %(choices)s.", choices=", ".join(DELIMITERS))]
     if errors:
         raise ValidationError(_("Some values are not valid."), fields=errors)

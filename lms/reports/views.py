@@ -2,7 +2,8 @@
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import format_decimal, get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.programmes.models import Programme
@@ -80,9 +81,11 @@ def export_job(job_id):
     """An export's progress (reloading itself while it runs), then its download link."""
     job = _viewable_job(job_id)
     resumed = exports.resume_if_stalled(job)
-    back = (url_for(".dashboard", programme_id=job.programme_id) if job.programme_id
-            else url_for("certificates.manage"))
-    response = Response(render_template("reports/export_job.html", job=job, resumed=resumed, back=back,
+    # Back to where the export was asked for (labels the menu already has).
+    back = ((url_for(".dashboard", programme_id=job.programme_id), _("Dashboard")) if job.programme_id
+            else (url_for("certificates.manage"), _("Certificates")))
+    numbers = {"done": format_decimal(job.rows_done), "total": format_decimal(job.rows_total)}
+    response = Response(render_template("reports/export_job.html", job=job, resumed=resumed, back=back, numbers=numbers,
                                         available=exports.file_path(job) is not None))
     if job.running:
         response.headers["Refresh"] = "2"

@@ -98,6 +98,8 @@ def test_who_may_start_and_see_a_job(api, make, db, export_dir):
     assert c.post("/api/v1/programmes/999999/exports", json={"table": "goals", "format": "csv"}).status_code == 404
     bad = c.post(url, json={"table": "people", "format": "pdf"})
     assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"table", "format"}
+    bad = c.post(url, json={"table": ["goals"], "format": "csv", "delimiter": ["comma"]})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"table", "delimiter"}
     r = c.post(url, json={"table": "participation", "format": "csv"})
     r.close()
     job_id = r.get_json()["job_id"]
@@ -160,6 +162,7 @@ def test_html_flow_dashboard_button_progress_page_download(client, make, db, log
     text = done.get_data(as_text=True)
     assert "Refresh" not in done.headers
     assert "2 of 2 rows written" in text and 'max="2" value="2"' in text
+    assert f'href="/programmes/{programme.id}/dashboard">Dashboard</a>' in text
     link = re.search(r'href="(/exports/\d+/download)"', text).group(1)
     r = c.get(link)
     assert r.status_code == 200 and r.mimetype == "text/csv" and len(_csv(r.data)) == 3
