@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
+from lms.database import reading_only
 from lms.extensions import celery, db
 from lms.jobs import after_commit, after_response
 from lms.reports import operations as ops
@@ -176,9 +177,16 @@ def run(job_id, commit=True):
     try:
         with force_locale(job.locale):
             total, write = _writer(job)
+            if commit:
+                # End this transaction (on SQLite it holds the write lock): the progress
+                # is written from another connection while the rows stream.
+                db.session.commit()
             _save(job_id, on_session=not commit, status="running", rows_total=total, rows_done=0)
-            write(partial, progress)
-        progress.save()
+            with reading_only():
+                write(partial, progress)
+                progress.save()
+                if commit:
+                    db.session.commit()  # end the read before writing the outcome
         os.replace(partial, target)
     except Exception as exc:  # noqa: BLE001 - recorded on the job, shown on its page
         log.exception("export job %s failed", job_id)

@@ -235,3 +235,61 @@ def test_a_job_nobody_started_is_handed_over_again(api, make, db, export_dir, cl
     again.close()
     db.session.expire_all()
     assert c.get(status_url).get_json()["status"] == "done"
+
+
+def test_progress_is_visible_to_other_processes_while_rows_stream(request, tmp_path, monkeypatch):
+    """On a real database (not the tests' one shared connection): the worker streams rows
+    and writes its progress on a connection of its own, which others see at once; the
+    status and the file are then served by another client (another process or host)."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from lms import create_app
+    from lms.auth.operations import issue_token
+    from lms.enrollment.models import Enrollment
+    from lms.extensions import db
+    from lms.reports import exports
+    from tests.conftest import Factory, _test_config, new_database_url
+
+    with new_database_url(request, "exports") as url:
+        app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url, "EXPORT_DIR": str(tmp_path)})
+        try:
+            with app.app_context():
+                upgrade(revision="heads")
+                make = Factory(db)
+                programme = make.programme()
+                event = make.event(make.activity(programme), capacity=100)
+                for _ in range(5):
+                    person = make.person()
+                    db.session.add(Enrollment(event=event, person=person, status="enrolled",
+                                              organisation_id=person.organisation_id, job_function_id=person.job_function_id))
+                token = issue_token(make.person(role="coordinator", scope=programme))[0]
+                db.session.commit()
+                programme_id = programme.id
+                db.session.remove()
+                seen = []
+                observer = sa.create_engine(url)
+                original = exports._Progress.save
+
+                def save_and_look(self):
+                    original(self)
+                    with observer.connect() as connection:  # another process's view
+                        seen.append(connection.execute(sa.text("SELECT status, rows_done FROM export_job")).one())
+
+                monkeypatch.setattr(exports._Progress, "save", save_and_look)
+                monkeypatch.setattr(exports, "PROGRESS_EVERY_ROWS", 1)
+            auth = {"Authorization": f"Bearer {token}"}
+            started = app.test_client().post(f"/api/v1/programmes/{programme_id}/exports", headers=auth,
+                                             json={"table": "participation", "format": "csv"})
+            assert started.status_code == 202
+            started.close()
+            assert [tuple(row) for row in seen][:5] == [("running", n) for n in range(1, 6)]
+            other = app.test_client()
+            status = other.get(started.get_json()["status_url"], headers=auth).get_json()
+            assert status["status"] == "done" and status["rows_done"] == status["rows_total"] == 5
+            download = other.get(status["download_url"], headers=auth)
+            assert download.data == other.get(f"/api/v1/programmes/{programme_id}/report.csv", headers=auth).data
+            observer.dispose()
+        finally:
+            with app.app_context():
+                db.engine.dispose()
