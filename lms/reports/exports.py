@@ -117,7 +117,7 @@ def resume_if_stalled(job, now=None):
                or job.status == "running" and job.updated_at < now - timedelta(seconds=timeout))
     if stalled:
         log.warning("export job %s shows no progress; handed over again", job.id)
-        job.updated_at = now
+        _save(job.id)  # its clock restarts (for every process), without writing in this read
         queue(job)
     return stalled
 
