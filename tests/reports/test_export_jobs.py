@@ -23,7 +23,7 @@ def _csv(data):
 
 
 def test_api_job_answers_202_and_then_serves_the_same_rows(api, make, db, export_dir):
-    programme, mine = _setup(make, db)
+    programme, _mine = _setup(make, db)
     c = api(make.person(role="coordinator", scope=programme))
     started = c.post(f"/api/v1/programmes/{programme.id}/exports", json={"table": "participation", "format": "csv"})
     assert started.status_code == 202
@@ -52,7 +52,7 @@ def test_api_job_answers_202_and_then_serves_the_same_rows(api, make, db, export
 def test_status_goes_running_with_totals_then_done(api, make, db, export_dir, monkeypatch):
     from lms.reports import exports
 
-    programme, mine = _setup(make, db)
+    programme, _mine = _setup(make, db)
     saved = []
     original = exports._save
     monkeypatch.setattr(exports, "_save", lambda job_id, **values: (saved.append(dict(values)), original(job_id, **values)))
@@ -119,7 +119,7 @@ def test_who_may_start_and_see_a_job(api, make, db, export_dir):
 def test_a_failing_job_says_so(api, make, db, export_dir, monkeypatch, login):
     from lms.reports import operations as ops
 
-    programme, mine = _setup(make, db)
+    programme, _mine = _setup(make, db)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -146,7 +146,7 @@ def test_html_flow_dashboard_button_progress_page_download(client, make, db, log
     coordinator = make.person(role="coordinator", scope=programme)
     c = login(coordinator)
     dashboard = c.get(f"/programmes/{programme.id}/dashboard").get_data(as_text=True)
-    forms = re.findall(r'<form method="post" action="/programmes/%d/exports"' % programme.id, dashboard)
+    forms = re.findall(rf'<form method="post" action="/programmes/{programme.id}/exports"' , dashboard)
     assert len(forms) == 4 and 'name="csrf_token"' in dashboard
     started = c.post(f"/programmes/{programme.id}/exports", data={"table": "participation", "format": "csv"})
     assert started.status_code == 303
@@ -178,7 +178,7 @@ def test_clean_up_removes_expired_files_and_rows(app, make, db, export_dir, cloc
     from lms.reports.models import ExportJob
     from lms.types import utcnow
 
-    programme, mine = _setup(make, db)
+    programme, _mine = _setup(make, db)
     coordinator = make.person(role="coordinator", scope=programme)
     old = exports.start("goals", "csv", by=coordinator, programme=programme)
     db.session.commit()  # outside a request the job runs at once
@@ -207,7 +207,7 @@ def test_clean_up_runs_from_beat_and_from_the_cli(app, make, db, export_dir, clo
     from lms.reports.tasks import clean_exports
 
     assert celery.conf.beat_schedule["clean-exports"]["task"] == clean_exports.name == "reports.clean_exports"
-    programme, mine = _setup(make, db)
+    programme, _mine = _setup(make, db)
     coordinator = make.person(role="coordinator", scope=programme)
     first = exports.start("goals", "csv", by=coordinator, programme=programme)
     db.session.commit()
@@ -224,7 +224,7 @@ def test_clean_up_runs_from_beat_and_from_the_cli(app, make, db, export_dir, clo
 
 
 def test_a_job_nobody_started_is_handed_over_again(api, make, db, export_dir, clock):
-    programme, mine = _setup(make, db)
+    programme, _mine = _setup(make, db)
     c = api(make.person(role="coordinator", scope=programme))
     r = c.post(f"/api/v1/programmes/{programme.id}/exports", json={"table": "goals", "format": "csv"})
     status_url = r.get_json()["status_url"]
