@@ -5,6 +5,7 @@ inline; ``Production`` reads everything from the environment; ``Test`` is used b
 suite (``TEST_DATABASE_URL`` selects PostgreSQL).
 """
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -75,6 +76,13 @@ class Default:
     # Seconds to wait for the SMTP server (connecting, and each reply).
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Exports written in the background (jobs): where their files go (a directory every
+    # app process and worker shares), how long they are kept, how often beat cleans up.
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
+    EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+    EXPORT_CLEAN_INTERVAL_SECONDS = int(os.environ.get("EXPORT_CLEAN_INTERVAL_SECONDS", "3600"))
+    # A manager's certificate zip of more certificates than this is written as a job.
+    CERTIFICATE_ZIP_JOB_THRESHOLD = int(os.environ.get("CERTIFICATE_ZIP_JOB_THRESHOLD", "300"))
     REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "3"))
     ENROLMENT_PROMOTION_CUTOFF_HOURS = int(os.environ.get("ENROLMENT_PROMOTION_CUTOFF_HOURS", "24"))
 
@@ -87,6 +95,7 @@ class Test(Default):
     WTF_CSRF_ENABLED = False
     MAIL_ENABLED = False
     CELERY_BROKER_URL = None
+    EXPORT_DIR = os.environ.get("TEST_EXPORT_DIR") or str(Path(tempfile.gettempdir()) / f"brobygger-test-exports-{os.getpid()}")
 
 
 class Production(Default):

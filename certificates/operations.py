@@ -27,7 +27,8 @@ from lms.jobs import after_commit
 from lms.types import utcnow
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-ZIP_LIMIT = 500
+# At most this many certificates in one zip (above CERTIFICATE_ZIP_JOB_THRESHOLD it is written as a job).
+ZIP_LIMIT = 5000
 WITHDRAWN_REASON = "The completion was withdrawn when the event was finalized again."
 
 
@@ -507,17 +508,42 @@ def visible(user, *, person_id=None, organisation_id=None, event_id=None, status
 def zip_of(certificates):
     """A zip of the valid certificates' stored PDFs (revoked ones are left out)."""
     buffer = io.BytesIO()
-    count = 0
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate in certificates:
-            if certificate.revoked_at is not None:
-                continue
-            name = f"{_safe(certificate.holder_name)}-{certificate.code}.pdf"
-            info = zipfile.ZipInfo(name, date_time=certificate.issued_at.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, certificate.pdf)
-            count += 1
+    count = write_zip(certificates, buffer)
     return buffer.getvalue(), count
+
+
+def write_zip(certificates, target, progress=None):
+    """Write a zip of the valid certificates' stored PDFs to the file object ``target``
+    (revoked ones are left out); ``progress()`` is called after each certificate looked
+    at. Returns how many PDFs it holds."""
+    count = 0
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificates:
+            if certificate.revoked_at is None:
+                name = f"{_safe(certificate.holder_name)}-{certificate.code}.pdf"
+                info = zipfile.ZipInfo(name, date_time=certificate.issued_at.timetuple()[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, certificate.pdf)
+                count += 1
+            if progress is not None:
+                progress()
+    return count
+
+
+def stream_by_ids(ids, chunk=100):
+    """The certificates with these ids, in that order, their PDFs loaded a chunk at a
+    time (the session's identity map holds them weakly: a zip of thousands never holds
+    every PDF in memory)."""
+    from sqlalchemy.orm import undefer
+
+    ids = list(ids)
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        found = {c.id: c for c in db.session.scalars(
+            select(Certificate).where(Certificate.id.in_(part)).options(undefer(Certificate.pdf)))}
+        for certificate_id in part:
+            if certificate_id in found:
+                yield found[certificate_id]
 
 
 def _safe(name):

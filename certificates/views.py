@@ -1,10 +1,10 @@
 """Certificate pages: public verification and tamper check, my certificates, managers'
 lists with zip download, downloads, revoke/reissue, an event's bulk issue and progress."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from certificates import operations
@@ -149,8 +149,16 @@ def manage_zip():
             flash(_("Tick the certificates to download first."), "error")
             return redirect(url_for(".manage", **request.args))
         query = operations.visible(current_user).where(Certificate.code.in_(codes))
-    certificates = [c for c in db.session.scalars(query.options(undefer(Certificate.pdf))) if can("certificate.download", c)]
-    data, count = operations.zip_of(certificates)
+    certificates = [c for c in db.session.scalars(query) if c.revoked_at is None and can("certificate.download", c)]
+    if len(certificates) > int(current_app.config.get("CERTIFICATE_ZIP_JOB_THRESHOLD") or 300):
+        # Many files: written in the background, with progress, like the exports.
+        from lms.reports import exports
+
+        job = exports.start("certificates", "zip", by=current_user, certificate_ids=[c.id for c in certificates],
+                            locale=str(get_locale() or "en"))
+        return redirect(url_for("reports.export_job", job_id=job.id), 303)
+    ids = [c.id for c in certificates]
+    data, count = operations.zip_of(operations.stream_by_ids(ids))
     if not count:
         flash(_("None of these certificates can be downloaded (revoked ones are left out)."), "error")
         return redirect(url_for(".manage", **request.args))

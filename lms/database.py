@@ -6,6 +6,9 @@ committed; when an exception escapes the view (a :class:`lms.errors.DomainError`
 HTTP abort, :class:`lms.web.GoBack` or anything else) it is rolled back before the error
 is turned into an answer. The CLI and Celery tasks commit at their own boundary.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -31,6 +34,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+_deferred = ContextVar("deferred_begin", default=False)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside this block begin deferred on SQLite, as a GET's do: for
+    a long read outside a request (an export streaming its rows) that must not hold the
+    write lock while others, its own progress among them, write."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     # Write transactions that begin as writes: pysqlite would otherwise upgrade a read
@@ -39,7 +57,7 @@ def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
         from flask import has_request_context, request
 
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = _deferred.get() or has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

@@ -23,7 +23,15 @@ def init_app(app):
         # A killed worker's unacknowledged (acks_late) task comes back after this many
         # seconds on Redis, not the default hour; tasks are idempotent, so early is safe.
         broker_transport_options={"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 600)},
+        # Modules whose tasks a worker registers at start.
+        imports=("lms.reports.tasks",),
     )
+    # Periodic tasks for ``celery -A lms.celery_app:celery beat``.
+    celery.conf.beat_schedule = {
+        **(celery.conf.beat_schedule or {}),
+        "clean-exports": {"task": "reports.clean_exports",
+                          "schedule": float(app.config.get("EXPORT_CLEAN_INTERVAL_SECONDS") or 3600)},
+    }
 
     class AppContextTask(celery.Task):
         def __call__(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from lms.api.core import Endpoints
 endpoints = Endpoints()
 
 CONFLICT_CODES = ["already_enrolled", "enrolment_closed", "event_cancelled", "event_finalized", "event_not_over",
-                  "certificate_revoked", "own_account", "last_admin", "conflict"]
+                  "certificate_revoked", "own_account", "last_admin", "export_not_ready", "conflict"]
 VALIDATION_CODES = ["validation_error", "not_eligible", "prerequisite_missing", "capacity_invalid",
                     "session_outside_event", "unknown_function", "unknown_organisation"]
 
@@ -102,6 +102,16 @@ SCHEMAS = {
                           "by_function": {"type": "object", "additionalProperties": I},
                           "by_organisation": {"type": "object", "additionalProperties": I},
                           "by_gender": {"type": "object", "additionalProperties": I}}),
+    "ExportRequest": _obj({"table": {"type": "string", "enum": ["participation", "goals"]},
+                           "format": {"type": "string", "enum": ["csv", "xlsx"]},
+                           "delimiter": {"type": "string", "enum": ["semicolon", "comma"], "default": "semicolon"}},
+                          ["table", "format"]),
+    "ExportStarted": _obj({"job_id": I, "status_url": S}, ["job_id", "status_url"]),
+    "ExportJob": _obj({"job_id": I, "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                       "table": {"type": "string", "enum": ["participation", "goals", "certificates"]},
+                       "format": {"type": "string", "enum": ["csv", "xlsx", "zip"]}, "rows_done": I, "rows_total": I,
+                       "status_url": S, "download_url": _nullable(S), "error": _nullable(S)},
+                      ["job_id", "status", "rows_done", "rows_total", "download_url"]),
     "Progress": _obj({"goals": _list(_ref("GoalProgress")), "targets": _list(_obj({"function_code": S, "planned": I, "actual": I})),
                       "cadence": _list(_ref("Cadence"))}),
 }
@@ -187,6 +197,11 @@ OPERATIONS = [
     ("get", "/programmes/{id}/report.xlsx", "Per-person participation rows as XLSX", None, "200", "xlsx", False, False),
     ("get", "/programmes/{id}/goals.csv", "The goal table as CSV", None, "200", "csv", False, False),
     ("get", "/programmes/{id}/goals.xlsx", "The goal table as XLSX", None, "200", "xlsx", False, False),
+    ("post", "/programmes/{id}/exports", "Start an export in the background (same access as report.csv): 202 with the job's status_url",
+     "ExportRequest", "202", "ExportStarted", False, False),
+    ("get", "/exports/{id}", "An export job's state (its creator only): download_url once done", None, "200", "ExportJob", False, False),
+    ("get", "/exports/{id}/download", "A finished export job's file (409 export_not_ready while it runs; 404 once removed)",
+     None, "200", "file", False, False),
     ("get", "/openapi.json", "This document", None, "200", None, False, True),
 ]
 
@@ -208,7 +223,9 @@ def _response(status, schema, listed):
     if schema is None:
         return {"description": "OK" if status != "204" else "No content"}
     media = {"csv": ("text/csv", {"type": "string"}), "pdf": ("application/pdf", {"type": "string", "format": "binary"}),
-             "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"type": "string", "format": "binary"})}
+             "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"type": "string", "format": "binary"}),
+             "file": ("application/octet-stream", {"type": "string", "format": "binary",
+                                                   "description": "text/csv, the XLSX type or application/zip"})}
     if schema in media:
         mime, body = media[schema]
         return {"description": "OK", "content": {mime: {"schema": body}}}

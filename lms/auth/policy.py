@@ -435,6 +435,18 @@ def _certificate_revoke(user, certificate=None):
     return coordinates(user, certificate.programme_id)
 
 
+def _export_view(user, job=None):
+    """An export job (its progress and file) is its creator's, while they may still make
+    that export: see the programme's progress, or (a certificate zip) list certificates.
+    Nobody else's, even of the same programme: a manager's export holds only their
+    organisations' rows."""
+    if not _signed_in(user) or job is None or job.created_by_id != user.id:
+        return False
+    if job.programme_id is None:
+        return can(user, "certificate.list")
+    return can(user, "progress.view", job.programme)
+
+
 RULES = {
     # Public pages.
     "catalog.browse": _anyone,
@@ -503,6 +515,7 @@ RULES = {
     "manager.dashboard": lambda u, o=None: is_manager(u),
     # Progress against goals: coordinators see all, managers their organisations' figures.
     "progress.view": lambda u, o=None: _signed_in(u) and (_coordinator_of(u, o) or is_manager(u)),
+    "export.view": _export_view,
     "admin.access": lambda u, o=None: is_coordinator(u),
     "api.use": _signed_in,
     # Certificates.

@@ -24,3 +24,13 @@ def send_reminders():
     n = queue_reminders()
     db.session.commit()
     click.echo(f"{n} reminders queued.")
+
+
+@jobs_cli.command("clean-exports")
+def clean_exports():
+    """Remove export files and jobs older than EXPORT_KEEP_HOURS (when no Celery beat runs)."""
+    from lms.reports.exports import clean_expired
+
+    jobs, files = clean_expired()
+    db.session.commit()
+    click.echo(f"{jobs} export jobs and {files} files removed.")

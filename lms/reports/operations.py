@@ -176,8 +176,9 @@ def csv_stream(rows, delimiter=";", decimal_comma=True):
     yield buffer.getvalue()
 
 
-def xlsx_file(rows, title, columns=None):
-    """Write rows to a write-only workbook in a temporary file; returns the open file.
+def xlsx_file(rows, title, columns=None, target=None):
+    """Write rows to a write-only workbook in a temporary file; returns the open file
+    (with ``target``, a path: saved there instead, returns None).
     With ``columns``: a bold, frozen header row with a filter, column widths, real dates
     and numbers, shares as percentages. Every cell goes through :func:`safe_cell`
     (text never becomes a formula)."""
@@ -219,6 +220,9 @@ def xlsx_file(rows, title, columns=None):
         count += 1
     if columns and count:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
+    if target is not None:
+        workbook.save(target)
+        return None
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -137,6 +137,12 @@ HTML = {
     "reports.manager": [("GET", "/manager", {MANAGER, MANAGER_X})],
     "reports.dashboard": [("GET", "/programmes/{programme}/dashboard", COORDS | {MANAGER, MANAGER_X})],
     "reports.export": [("GET", "/programmes/{programme}/export/participation.csv", COORDS | {MANAGER, MANAGER_X})],
+    "reports.start_export": [("POST", "/programmes/{programme}/exports", COORDS | {MANAGER, MANAGER_X},
+                              {"table": "goals", "format": "csv"})],
+    # An export job is its creator's only (P's coordinator made one, A's manager a certificate zip).
+    "reports.export_job": [("GET", "/exports/{export_job}", {COORD}), ("GET", "/exports/{zip_job}", {MANAGER})],
+    "reports.export_download": [("GET", "/exports/{export_job}/download", {COORD}),
+                                ("GET", "/exports/{zip_job}/download", {MANAGER})],
 }
 
 API = {
@@ -196,6 +202,11 @@ API = {
     "api.programme_progress": [("GET", "/programmes/{programme}/progress", COORDS | {MANAGER, MANAGER_X})],
     "api.report_csv": [("GET", "/programmes/{programme}/report.csv", COORDS | {MANAGER, MANAGER_X})],
     "api.report_xlsx": [("GET", "/programmes/{programme}/report.xlsx", COORDS | {MANAGER, MANAGER_X})],
+    "api.start_export": [("POST", "/programmes/{programme}/exports", COORDS | {MANAGER, MANAGER_X},
+                          {"table": "participation", "format": "xlsx"})],
+    "api.export_status": [("GET", "/exports/{export_job}", {COORD}), ("GET", "/exports/{zip_job}", {MANAGER})],
+    "api.export_download": [("GET", "/exports/{export_job}/download", {COORD}),
+                            ("GET", "/exports/{zip_job}/download", {MANAGER})],
     "api.list_themes": [("GET", "/programmes/{programme}/themes", SIGNED_IN)],
     "api.create_theme": [("POST", "/programmes/{programme}/themes", COORDS, {"name": "New theme"})],
     "api.session_attendance": [("GET", "/sessions/{session}/attendance", TRAINS)],
@@ -262,6 +273,10 @@ def world(db, make, enrol):
     db.session.add(outcome)
     db.session.flush()
     feed = create_calendar_token(people[STAFF])
+    from lms.reports import exports
+
+    export_job = exports.start("participation", "csv", by=people[COORD], programme=p)
+    zip_job = exports.start("certificates", "zip", by=people[MANAGER], certificate_ids=[certificate.id])
     staff_other2 = make.person(organisation=org_b)
     trainer_grant = people[TRAINER].roles[0]
     ids = {
@@ -272,6 +287,7 @@ def world(db, make, enrol):
         "goal": goal.id, "org_goal": org_goal.id, "outcome": outcome.id, "cert": certificate.code,
         "batch": batch.id if batch is not None else 0, "feed": feed,
         "staff_email": people[STAFF].email, "staff_other2": staff_other2.id,
+        "export_job": export_job.id, "zip_job": zip_job.id,
     }
     db.session.commit()
     return people, ids
