@@ -1,17 +1,22 @@
 """Celery wiring. Without ``CELERY_BROKER_URL`` tasks run eagerly, inside the caller."""
 from lms.extensions import celery
 
-# What Celery beat starts, and how often (seconds). The tasks live in lms.periodic; run
-# exactly one beat per installation (``celery -A lms.celery_app:celery beat``).
+# What Celery beat starts, and how often (seconds): reminders and the outbox retry
+# (lms.periodic) and the export clean-up (lms.reports.tasks, every
+# EXPORT_CLEAN_INTERVAL_SECONDS). Run exactly one beat per installation
+# (``celery -A lms.celery_app:celery beat``).
 BEAT_SCHEDULE = {
     "send-reminders": {"task": "lms.periodic.send_reminders", "schedule": 3600.0},
     "retry-outbox": {"task": "lms.periodic.retry_outbox", "schedule": 300.0},
+    "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
 }
 
 
 def init_app(app):
     broker = app.config.get("CELERY_BROKER_URL")
-    celery.conf.beat_schedule = {**(celery.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+    schedule = {**BEAT_SCHEDULE, "clean-exports": {
+        **BEAT_SCHEDULE["clean-exports"], "schedule": float(app.config.get("EXPORT_CLEAN_INTERVAL_SECONDS") or 3600)}}
+    celery.conf.beat_schedule = {**(celery.conf.beat_schedule or {}), **schedule}
     celery.conf.task_default_queue = app.config.get("CELERY_QUEUE") or "celery"
     celery.conf.update(
         broker_url=broker or "memory://",
@@ -26,12 +31,6 @@ def init_app(app):
         # Modules whose tasks a worker registers at start.
         imports=("lms.reports.tasks",),
     )
-    # Periodic tasks for ``celery -A lms.celery_app:celery beat``.
-    celery.conf.beat_schedule = {
-        **(celery.conf.beat_schedule or {}),
-        "clean-exports": {"task": "reports.clean_exports",
-                          "schedule": float(app.config.get("EXPORT_CLEAN_INTERVAL_SECONDS") or 3600)},
-    }
 
     class AppContextTask(celery.Task):
         def __call__(self, *args, **kwargs):
