@@ -32,7 +32,8 @@ def _optional_body():
 
 @endpoints.post("/events/<int:event_id>/enrollments")
 def create_enrollment(event_id):
-    event = get_or_404(Event, event_id)
+    # The event with what enrolling reads of it (the activity's rules, the first session) in one statement.
+    event = get_or_404(Event, event_id, options=ops.FOR_ENROLMENT)
     data = _optional_body()
     person_id = data.get("person_id")
     if person_id is not None and (isinstance(person_id, bool) or not isinstance(person_id, int)):

@@ -119,6 +119,34 @@ def check_rules(person, activity):
             code="prerequisite_missing", fields={"prerequisite_activity_ids": [str(p.id) for p in missing]})
 
 
+# Loader options for an event about to take an enrolment: its activity and sessions come
+# with it (one statement), as enrol() reads them.
+FOR_ENROLMENT = (joinedload(Event.activity), joinedload(Event.sessions))
+
+
+def _may_enrol(person, event):
+    """``(already, eligible, prerequisites_met)`` for ``person`` and ``event`` in ONE
+    statement: an active enrolment exists; the job function is eligible (or the activity
+    is open to all); every prerequisite is completed here or before. The detailed checks
+    (:func:`active_enrollment`, :func:`check_rules`) name the problem when there is one."""
+    from lms.catalog.models import activity_function, activity_prerequisite
+
+    activity_id = event.activity_id
+    already = exists().where(Enrollment.event_id == event.id, Enrollment.person_id == person.id,
+                             Enrollment.status.in_(ACTIVE_STATUSES))
+    functions = exists().where(activity_function.c.activity_id == activity_id)
+    own_function = exists().where(activity_function.c.activity_id == activity_id,
+                                  activity_function.c.job_function_id == person.job_function_id)
+    required = activity_prerequisite.c.required_activity_id
+    done_here = exists().where(Completion.enrollment_id == Enrollment.id, Enrollment.person_id == person.id,
+                               Enrollment.event_id == Event.id, Event.activity_id == required)
+    done_before = exists().where(PriorCompletion.person_id == person.id, PriorCompletion.activity_id == required)
+    missing = exists().where(activity_prerequisite.c.activity_id == activity_id, ~done_here, ~done_before)
+    row = db.session.execute(select(already.label("already"), (~functions | own_function).label("eligible"),
+                                    (~missing).label("met"))).one()
+    return bool(row.already), bool(row.eligible), bool(row.met)
+
+
 def enrol(person, event, by=None, *, check_window=True):
     """Enrol ``person`` in ``event`` (``by``: who acts; None or the person = self-service).
 
@@ -134,11 +162,11 @@ def enrol(person, event, by=None, *, check_window=True):
     elif event.status in ("cancelled", "finalized"):
         raise Conflict(_("This event is cancelled.") if event.status == "cancelled" else _("This event is finalized."),
                        code="event_cancelled" if event.status == "cancelled" else "enrolment_closed")
-    if active_enrollment(person, event) is not None:
+    already, eligible, prerequisites_met = _may_enrol(person, event)
+    if already:
         raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
-    check_rules(person, activity)
-    from lms.auth import policy
-
+    if not (eligible and prerequisites_met):
+        check_rules(person, activity)  # raises, naming what is missing
     approver = policy.may_skip_approval(by, person, event)
     # Everything the conflict answer needs is read now: after the savepoint's rollback
     # nothing may be read from objects it expired.

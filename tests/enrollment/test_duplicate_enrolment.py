@@ -15,12 +15,14 @@ def _missing_check(monkeypatch, ops):
     """Make the "already enrolled?" read miss (as a simultaneous request's would); returns
     the list of (person_id, event_id) it was asked about."""
     asked = []
+    checks = ops._may_enrol
 
     def stale_read(person, event):
         asked.append((person.id, event.id))
-        return None
+        _already, eligible, prerequisites_met = checks(person, event)
+        return False, eligible, prerequisites_met
 
-    monkeypatch.setattr(ops, "active_enrollment", stale_read)
+    monkeypatch.setattr(ops, "_may_enrol", stale_read)
     return asked
 
 
