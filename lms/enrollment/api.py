@@ -45,7 +45,8 @@ def create_enrollment(event_id):
         person = get_or_404(Person, person_id)
         require("enrollment.create_for", (person, event))
         enrollment = ops.enrol(person, event, by=user(), check_window=not policy.may_skip_enrolment_window(user(), event))
-    return enrollment_json(enrollment), 201
+    # The place enrol() just counted: a new enrolment is waitlisted, or has no place.
+    return enrollment_json(enrollment, positions={enrollment.id: enrollment.new_place}), 201
 
 
 def _bad_person():

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -176,6 +176,7 @@ def enrol(person, event, by=None, *, check_window=True):
     # before the seat is taken, so a duplicate caught by the partial unique index undoes
     # both and leaves the request's transaction usable.
     savepoint = db.session.begin_nested()
+    seat_last = False
     try:
         enrollment = Enrollment(
             event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
@@ -186,19 +187,47 @@ def enrol(person, event, by=None, *, check_window=True):
         else:
             if approver and activity.requires_approval:
                 enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
-            seated = take_seat(event)
-            enrollment.status = "enrolled" if seated else "waitlisted"
-            if not seated:
-                enrollment.waitlist_seq = _waitlist_seq()
+            # A seat that looks free is taken last, just before the request commits: the
+            # seat statement locks the event's row (PostgreSQL) until the commit, so
+            # simultaneous sign-ups wait for each other only from then on.
+            seat_last = event.seats_taken < event.capacity
+            if seat_last:
+                enrollment.status = "enrolled"
+            else:
+                seated = take_seat(event)
+                enrollment.status = "enrolled" if seated else "waitlisted"
+                if not seated:
+                    enrollment.waitlist_seq = _waitlist_seq()
         db.session.add(enrollment)
         db.session.flush()
     except IntegrityError:
-        # The partial unique index caught a simultaneous duplicate.
+        # The partial unique index caught a simultaneous duplicate (no seat taken yet,
+        # or the savepoint gives it back).
         savepoint.rollback()
         raise conflict from None
     savepoint.commit()
-    _notify(enrollment, enrollment.status)
+    # A new place on the waiting list is counted once, for the email and the answer.
+    place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
+    email = notify_enrollment(enrollment, enrollment.status, position=place)
+    if seat_last and not take_seat(event):
+        # The last seats went to simultaneous sign-ups meanwhile: the waiting list after all.
+        enrollment.status, enrollment.waitlist_seq = "waitlisted", _waitlist_seq()
+        db.session.flush()
+        place = _new_place(enrollment)
+        if email is not None:
+            email.kind, email.waitlist_position = "waitlisted", place
+            db.session.flush()
+    enrollment.new_place = place
     return enrollment
+
+
+def _new_place(enrollment):
+    """The place of an enrolment just put on the waiting list, in one count: the waiting
+    ahead of it (smaller ``waitlist_seq``, ties by id) and itself."""
+    seq = enrollment.waitlist_seq
+    return db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.event_id == enrollment.event_id, Enrollment.status == "waitlisted",
+        or_(Enrollment.waitlist_seq < seq, and_(Enrollment.waitlist_seq == seq, Enrollment.id <= enrollment.id))))
 
 
 def waitlist_positions(event_ids, enrollment_ids=None):
