@@ -7,11 +7,12 @@ PostgreSQL (the UPDATE re-checks its WHERE after waiting for the row lock).
 """
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -129,22 +130,30 @@ def _may_enrol(person, event):
     statement: an active enrolment exists; the job function is eligible (or the activity
     is open to all); every prerequisite is completed here or before. The detailed checks
     (:func:`active_enrollment`, :func:`check_rules`) name the problem when there is one."""
+    row = db.session.execute(_may_enrol_statement(), {
+        "event_id": event.id, "activity_id": event.activity_id, "person_id": person.id,
+        "job_function_id": person.job_function_id}).one()
+    return bool(row.already), bool(row.eligible), bool(row.met)
+
+
+@lru_cache(maxsize=1)
+def _may_enrol_statement():
+    # Built once (sign-up is the hot path): only its parameters change.
     from lms.catalog.models import activity_function, activity_prerequisite
 
-    activity_id = event.activity_id
-    already = exists().where(Enrollment.event_id == event.id, Enrollment.person_id == person.id,
+    event_id, activity_id = bindparam("event_id"), bindparam("activity_id")
+    person_id, function_id = bindparam("person_id"), bindparam("job_function_id")
+    already = exists().where(Enrollment.event_id == event_id, Enrollment.person_id == person_id,
                              Enrollment.status.in_(ACTIVE_STATUSES))
     functions = exists().where(activity_function.c.activity_id == activity_id)
     own_function = exists().where(activity_function.c.activity_id == activity_id,
-                                  activity_function.c.job_function_id == person.job_function_id)
+                                  activity_function.c.job_function_id == function_id)
     required = activity_prerequisite.c.required_activity_id
-    done_here = exists().where(Completion.enrollment_id == Enrollment.id, Enrollment.person_id == person.id,
+    done_here = exists().where(Completion.enrollment_id == Enrollment.id, Enrollment.person_id == person_id,
                                Enrollment.event_id == Event.id, Event.activity_id == required)
-    done_before = exists().where(PriorCompletion.person_id == person.id, PriorCompletion.activity_id == required)
+    done_before = exists().where(PriorCompletion.person_id == person_id, PriorCompletion.activity_id == required)
     missing = exists().where(activity_prerequisite.c.activity_id == activity_id, ~done_here, ~done_before)
-    row = db.session.execute(select(already.label("already"), (~functions | own_function).label("eligible"),
-                                    (~missing).label("met"))).one()
-    return bool(row.already), bool(row.eligible), bool(row.met)
+    return select(already.label("already"), (~functions | own_function).label("eligible"), (~missing).label("met"))
 
 
 def enrol(person, event, by=None, *, check_window=True):
@@ -187,9 +196,9 @@ def enrol(person, event, by=None, *, check_window=True):
         else:
             if approver and activity.requires_approval:
                 enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
-            # A seat that looks free is taken last, just before the request commits: the
-            # seat statement locks the event's row (PostgreSQL) until the commit, so
-            # simultaneous sign-ups wait for each other only from then on.
+            # A seat that looks free is taken after the insert, near the end of the
+            # request: the seat statement locks the event's row (PostgreSQL) until the
+            # commit, so simultaneous sign-ups wait for each other only from then on.
             seat_last = event.seats_taken < event.capacity
             if seat_last:
                 enrollment.status = "enrolled"
@@ -206,18 +215,13 @@ def enrol(person, event, by=None, *, check_window=True):
         savepoint.rollback()
         raise conflict from None
     savepoint.commit()
-    # A new place on the waiting list is counted once, for the email and the answer.
-    place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
-    email = notify_enrollment(enrollment, enrollment.status, position=place)
     if seat_last and not take_seat(event):
         # The last seats went to simultaneous sign-ups meanwhile: the waiting list after all.
         enrollment.status, enrollment.waitlist_seq = "waitlisted", _waitlist_seq()
         db.session.flush()
-        place = _new_place(enrollment)
-        if email is not None:
-            email.kind, email.waitlist_position = "waitlisted", place
-            db.session.flush()
-    enrollment.new_place = place
+    # A new place on the waiting list is counted once, for the email and the answer.
+    enrollment.new_place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
+    notify_enrollment(enrollment, enrollment.status, position=enrollment.new_place)
     return enrollment
 
 

@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from lms import dates
@@ -152,20 +152,20 @@ def notify_enrollment(enrollment, what, *, position=None):
     ``what`` is one of: enrolled, waitlisted, promoted, approved, rejected, cancelled,
     pending_approval, reminder. ``position`` is the person's place on the waiting list
     (the caller, which keeps the list, knows it). One outbox row in the caller's
-    transaction (flush only), holding what the email is rendered from: the delivery task
-    renders it (:func:`render_enrollment_email`) after commit, so a sign-up never waits
-    for templates or calendars.
+    transaction, holding what the email is rendered from: the delivery task renders it
+    (:func:`render_enrollment_email`) after commit, so a sign-up never waits for
+    templates or calendars. Returns the row's id (None when no email is due).
     """
     person = enrollment.person
     if not person.email or what not in ENROLMENT_KINDS:
         return None
-    email = OutboxEmail(person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
-                        locale=_reader_locale(person), timezone=person.timezone, waitlist_position=position,
-                        attachments=[])
-    db.session.add(email)
-    db.session.flush()
-    after_commit(dispatch, [email.id])
-    return email
+    # One INSERT, no unit of work: this runs inside every sign-up.
+    email_id = db.session.execute(insert(OutboxEmail.__table__).values(
+        person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
+        locale=_reader_locale(person), timezone=person.timezone, waitlist_position=position,
+    )).inserted_primary_key[0]
+    after_commit(dispatch, [email_id])
+    return email_id
 
 
 def render_enrollment_email(email):
