@@ -4,6 +4,10 @@ Seats are taken with ONE conditional UPDATE (``seats_taken < capacity``) whose r
 decides enrolled or waitlisted, so the limit holds with any number of simultaneous
 requests, processes or hosts, on SQLite (write transactions BEGIN IMMEDIATE) and
 PostgreSQL (the UPDATE re-checks its WHERE after waiting for the row lock).
+
+A sign-up is one seat statement, one INSERT of the enrolment (ON CONFLICT DO NOTHING on
+the partial unique index: a simultaneous duplicate writes nothing) and one outbox row;
+the email is rendered later, by the delivery task.
 """
 import time
 from dataclasses import dataclass
@@ -13,7 +17,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import joinedload
 
 from lms.auth import policy
@@ -177,52 +181,51 @@ def enrol(person, event, by=None, *, check_window=True):
     if not (eligible and prerequisites_met):
         check_rules(person, activity)  # raises, naming what is missing
     approver = policy.may_skip_approval(by, person, event)
-    # Everything the conflict answer needs is read now: after the savepoint's rollback
-    # nothing may be read from objects it expired.
-    conflict = Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
-    # The savepoint begins BEFORE the enrollment exists (relationship cascades would
-    # otherwise flush it with begin_nested()'s own flush, outside the savepoint) and
-    # before the seat is taken, so a duplicate caught by the partial unique index undoes
-    # both and leaves the request's transaction usable.
-    savepoint = db.session.begin_nested()
-    seat_last = False
-    try:
-        enrollment = Enrollment(
-            event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
-            gender=person.gender or "unspecified", created_by_id=by.id,
-        )
-        if activity.requires_approval and not approver:
-            enrollment.status = "pending_approval"
+    values = dict(event_id=event.id, person_id=person.id, organisation_id=person.organisation_id,
+                  job_function_id=person.job_function_id, gender=person.gender or "unspecified", created_by_id=by.id)
+    wants_seat = not (activity.requires_approval and not approver)
+    if not wants_seat:
+        values["status"] = "pending_approval"
+    else:
+        if approver and activity.requires_approval:
+            values.update(decided_by_id=by.id, decided_at=utcnow())
+        # Inserted as the event looked when read; the seat statement comes after the
+        # insert, near the end of the request: it locks the event's row (PostgreSQL)
+        # until the commit, so simultaneous sign-ups wait for each other only from then on.
+        if event.seats_taken < event.capacity:
+            values["status"] = "enrolled"
         else:
-            if approver and activity.requires_approval:
-                enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
-            # A seat that looks free is taken after the insert, near the end of the
-            # request: the seat statement locks the event's row (PostgreSQL) until the
-            # commit, so simultaneous sign-ups wait for each other only from then on.
-            seat_last = event.seats_taken < event.capacity
-            if seat_last:
-                enrollment.status = "enrolled"
-            else:
-                seated = take_seat(event)
-                enrollment.status = "enrolled" if seated else "waitlisted"
-                if not seated:
-                    enrollment.waitlist_seq = _waitlist_seq()
-        db.session.add(enrollment)
-        db.session.flush()
-    except IntegrityError:
-        # The partial unique index caught a simultaneous duplicate (no seat taken yet,
-        # or the savepoint gives it back).
-        savepoint.rollback()
-        raise conflict from None
-    savepoint.commit()
-    if seat_last and not take_seat(event):
-        # The last seats went to simultaneous sign-ups meanwhile: the waiting list after all.
-        enrollment.status, enrollment.waitlist_seq = "waitlisted", _waitlist_seq()
-        db.session.flush()
+            values.update(status="waitlisted", waitlist_seq=_waitlist_seq())
+    enrollment = _insert_unless_active(values)
+    if enrollment is None:
+        # The partial unique index met a simultaneous duplicate; nothing was written.
+        raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
+    if wants_seat:
+        seated = take_seat(event)
+        if seated != (enrollment.status == "enrolled"):
+            # The seats changed since the event was read (taken by simultaneous sign-ups,
+            # or one freed): the seat statement decides.
+            enrollment.status, enrollment.waitlist_seq = ("enrolled", None) if seated else ("waitlisted", _waitlist_seq())
+            db.session.flush()
     # A new place on the waiting list is counted once, for the email and the answer.
     enrollment.new_place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
     notify_enrollment(enrollment, enrollment.status, position=enrollment.new_place)
     return enrollment
+
+
+def _insert_unless_active(values):
+    """Insert the enrolment ``values`` unless the person already has an active one in the
+    event (the partial unique index decides, simultaneous requests included): one INSERT
+    ... ON CONFLICT DO NOTHING RETURNING, no savepoint. The new Enrollment, or None."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Enrollment).values(created_at=utcnow(), **values).on_conflict_do_nothing(
+        index_elements=["event_id", "person_id"],
+        index_where=sql_text("status IN ('pending_approval', 'enrolled', 'waitlisted')"),
+    ).returning(Enrollment)
+    return db.session.scalars(statement).first()
 
 
 def _new_place(enrollment):

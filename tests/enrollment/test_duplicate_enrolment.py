@@ -1,9 +1,8 @@
 """A double-submitted enrolment answers 409 already_enrolled, never a 500.
 
 Two requests for the same person and event may both pass the "already enrolled?" read;
-the partial unique index then refuses the second insert. That refusal must be caught in
-a savepoint begun before the insert (and the seat), and the answer must read nothing
-from objects the rollback expired.
+the partial unique index then makes the second insert write nothing (ON CONFLICT DO
+NOTHING), before any seat is taken, and the answer is a Conflict.
 """
 import threading
 import uuid
@@ -43,7 +42,7 @@ def test_duplicate_that_slipped_past_the_check_is_409(api, make, monkeypatch):
 
 
 def test_duplicate_rolls_back_its_seat(app, db, make, request_context, monkeypatch):
-    """The seat the duplicate took is given back with its savepoint; the transaction goes on."""
+    """The duplicate takes no seat and leaves the transaction usable."""
     import pytest
 
     from lms.catalog.models import Event

@@ -22,7 +22,8 @@ def test_enrol_request_writes_one_seat_one_enrolment_one_outbox_row(db, make, ap
     with count_queries() as q:
         r = client.post(f"/api/v1/events/{event.id}/enrollments")
     assert r.status_code == 201 and r.get_json()["status"] == "enrolled"
-    # The seat that looks free is taken after the insert: the event's row is locked from then to the commit.
+    # The seat is taken after the insert (no savepoint: the insert skips a duplicate by
+    # itself), so the event's row is locked only from then to the commit.
     assert _writes(q) == ["INSERT INTO enrollment", "UPDATE event", "INSERT INTO email_outbox"], str(q)
     assert q.count <= MAX_STATEMENTS, str(q)
     # Nothing of the email is rendered in the request: the row holds what to render from.
@@ -42,7 +43,7 @@ def test_waitlisted_request_adds_only_the_place_on_the_list(db, make, api, count
     assert r.status_code == 201 and r.get_json()["status"] == "waitlisted"
     assert r.get_json()["waitlist_position"] == 1
     # The seat statement finds none; the place is counted once, for the email and the answer.
-    assert _writes(q) == ["UPDATE event", "INSERT INTO enrollment", "INSERT INTO email_outbox"], str(q)
+    assert _writes(q) == ["INSERT INTO enrollment", "UPDATE event", "INSERT INTO email_outbox"], str(q)
     assert q.count <= MAX_STATEMENTS + 1, str(q)
     assert db.session.query(OutboxEmail).filter_by(person_id=person.id).one().waitlist_position == 1
 
@@ -114,3 +115,26 @@ def test_the_one_statement_checks_agree_with_the_detailed_rules(db, make, enrol,
     assert ops._may_enrol(broker, event) == (True, False, False)
     left = enrol(nobody, open_to_all, status="cancelled")
     assert left.status == "cancelled" and ops._may_enrol(nobody, open_to_all)[0] is False
+
+
+def test_seat_freed_after_the_event_was_read_is_taken(db, make, request_context):
+    """The event was read full; a seat was given back before this sign-up's seat
+    statement: the seat statement decides, the person is enrolled and told so."""
+    from sqlalchemy import select, update
+
+    from lms.catalog.models import Event
+    from lms.enrollment import operations as ops
+    from lms.notifications.models import OutboxEmail
+
+    event = make.event(capacity=1)
+    person = make.person()
+    db.session.execute(update(Event).where(Event.id == event.id).values(seats_taken=1))
+    db.session.refresh(event)
+    db.session.execute(update(Event).where(Event.id == event.id).values(seats_taken=0)
+                       .execution_options(synchronize_session=False))
+    assert event.seats_taken == 1  # as read
+    enrollment = ops.enrol(person, event)
+    assert (enrollment.status, enrollment.waitlist_seq, enrollment.new_place) == ("enrolled", None, None)
+    assert db.session.scalar(select(Event.seats_taken).where(Event.id == event.id)) == 1
+    email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.person_id == person.id)).one()
+    assert (email.kind, email.waitlist_position) == ("enrolled", None)
