@@ -7,9 +7,11 @@ from lms.auth import policy
 from lms.catalog.models import Event
 from lms.enrollment import operations as ops
 from lms.enrollment.models import Enrollment
-from lms.errors import Forbidden
+from lms.errors import Forbidden, NotFound
 from lms.people.models import Person
 from sqlalchemy import select
+
+from lms.validation import is_id
 
 endpoints = Endpoints()
 
@@ -32,15 +34,17 @@ def _optional_body():
 
 @endpoints.post("/events/<int:event_id>/enrollments")
 def create_enrollment(event_id):
-    # The event with what enrolling reads of it (the activity's rules, the first session) in one statement.
-    event = get_or_404(Event, event_id, options=ops.FOR_ENROLMENT)
+    # The event with what enrolling reads of it, and the signed-in person's checks, in one statement.
+    event, checks = ops.event_for_enrolment(event_id, user()) if is_id(event_id) else (None, None)
+    if event is None:
+        raise NotFound(_("Not found."))
     data = _optional_body()
     person_id = data.get("person_id")
     if person_id is not None and (isinstance(person_id, bool) or not isinstance(person_id, int)):
         raise _bad_person()  # before comparing: True == 1
     if person_id is None or person_id == user().id:
         require("enrollment.create_self")
-        enrollment = ops.enrol(user(), event)
+        enrollment = ops.enrol(user(), event, checks=checks)
     else:
         person = get_or_404(Person, person_id)
         require("enrollment.create_for", (person, event))

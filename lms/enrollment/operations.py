@@ -124,44 +124,74 @@ def check_rules(person, activity):
             code="prerequisite_missing", fields={"prerequisite_activity_ids": [str(p.id) for p in missing]})
 
 
-# Loader options for an event about to take an enrolment: its activity and sessions come
-# with it (one statement), as enrol() reads them.
-FOR_ENROLMENT = (joinedload(Event.activity), joinedload(Event.sessions))
+@dataclass(frozen=True)
+class Checks:
+    """What :func:`enrol` asks of a person before enrolling them in an event: an active
+    enrolment exists; the job function is eligible (or the activity is open to all);
+    every prerequisite is completed here or before."""
+
+    person_id: int
+    already: bool
+    eligible: bool
+    prerequisites_met: bool
 
 
-def _may_enrol(person, event):
-    """``(already, eligible, prerequisites_met)`` for ``person`` and ``event`` in ONE
-    statement: an active enrolment exists; the job function is eligible (or the activity
-    is open to all); every prerequisite is completed here or before. The detailed checks
-    (:func:`active_enrollment`, :func:`check_rules`) name the problem when there is one."""
-    row = db.session.execute(_may_enrol_statement(), {
-        "event_id": event.id, "activity_id": event.activity_id, "person_id": person.id,
-        "job_function_id": person.job_function_id}).one()
-    return bool(row.already), bool(row.eligible), bool(row.met)
-
-
-@lru_cache(maxsize=1)
-def _may_enrol_statement():
-    # Built once (sign-up is the hot path): only its parameters change.
+def _check_columns(event_id, activity_id, person_id, function_id):
+    """The :class:`Checks` as three labelled SQL columns (``already``, ``eligible``, ``met``)."""
     from lms.catalog.models import activity_function, activity_prerequisite
 
-    event_id, activity_id = bindparam("event_id"), bindparam("activity_id")
-    person_id, function_id = bindparam("person_id"), bindparam("job_function_id")
     already = exists().where(Enrollment.event_id == event_id, Enrollment.person_id == person_id,
                              Enrollment.status.in_(ACTIVE_STATUSES))
     functions = exists().where(activity_function.c.activity_id == activity_id)
     own_function = exists().where(activity_function.c.activity_id == activity_id,
                                   activity_function.c.job_function_id == function_id)
     required = activity_prerequisite.c.required_activity_id
+    done_event = Event.__table__.alias("done_event")
     done_here = exists().where(Completion.enrollment_id == Enrollment.id, Enrollment.person_id == person_id,
-                               Enrollment.event_id == Event.id, Event.activity_id == required)
+                               Enrollment.event_id == done_event.c.id, done_event.c.activity_id == required)
     done_before = exists().where(PriorCompletion.person_id == person_id, PriorCompletion.activity_id == required)
     missing = exists().where(activity_prerequisite.c.activity_id == activity_id, ~done_here, ~done_before)
-    return select(already.label("already"), (~functions | own_function).label("eligible"), (~missing).label("met"))
+    return already.label("already"), (~functions | own_function).label("eligible"), (~missing).label("met")
 
 
-def enrol(person, event, by=None, *, check_window=True):
+# Built once (sign-up is the hot path): only their parameters change.
+@lru_cache(maxsize=1)
+def _checks_statement():
+    return select(*_check_columns(bindparam("event_id"), bindparam("activity_id"), bindparam("person_id"),
+                                  bindparam("job_function_id")))
+
+
+@lru_cache(maxsize=1)
+def _event_with_checks_statement():
+    return (select(Event, *_check_columns(Event.id, Event.activity_id, bindparam("person_id"), bindparam("job_function_id")))
+            .where(Event.id == bindparam("event_id"))
+            .options(joinedload(Event.activity), joinedload(Event.sessions)))
+
+
+def may_enrol(person, event):
+    """``person``'s :class:`Checks` for ``event``, in ONE statement. The detailed checks
+    (:func:`active_enrollment`, :func:`check_rules`) name the problem when there is one."""
+    row = db.session.execute(_checks_statement(), {
+        "event_id": event.id, "activity_id": event.activity_id, "person_id": person.id,
+        "job_function_id": person.job_function_id}).one()
+    return Checks(person.id, bool(row.already), bool(row.eligible), bool(row.met))
+
+
+def event_for_enrolment(event_id, person):
+    """``(event, checks)``: the event ``event_id`` with what enrolling reads of it (its
+    activity and sessions) and ``person``'s :class:`Checks` for it, in ONE statement;
+    ``(None, None)`` when there is no such event."""
+    row = db.session.execute(_event_with_checks_statement(), {
+        "event_id": event_id, "person_id": person.id, "job_function_id": person.job_function_id}).unique().first()
+    if row is None:
+        return None, None
+    event, already, eligible, met = row
+    return event, Checks(person.id, bool(already), bool(eligible), bool(met))
+
+
+def enrol(person, event, by=None, *, check_window=True, checks=None):
     """Enrol ``person`` in ``event`` (``by``: who acts; None or the person = self-service).
+    ``checks``: the person's :class:`Checks` when already read (:func:`event_for_enrolment`).
 
     Pending approval when the activity requires it and nobody with the power to approve
     acts; otherwise enrolled while seats last, else waitlisted.
@@ -175,10 +205,11 @@ def enrol(person, event, by=None, *, check_window=True):
     elif event.status in ("cancelled", "finalized"):
         raise Conflict(_("This event is cancelled.") if event.status == "cancelled" else _("This event is finalized."),
                        code="event_cancelled" if event.status == "cancelled" else "enrolment_closed")
-    already, eligible, prerequisites_met = _may_enrol(person, event)
-    if already:
+    if checks is None or checks.person_id != person.id:
+        checks = may_enrol(person, event)
+    if checks.already:
         raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
-    if not (eligible and prerequisites_met):
+    if not (checks.eligible and checks.prerequisites_met):
         check_rules(person, activity)  # raises, naming what is missing
     approver = policy.may_skip_approval(by, person, event)
     values = dict(event_id=event.id, person_id=person.id, organisation_id=person.organisation_id,
@@ -207,9 +238,13 @@ def enrol(person, event, by=None, *, check_window=True):
             # or one freed): the seat statement decides.
             enrollment.status, enrollment.waitlist_seq = ("enrolled", None) if seated else ("waitlisted", _waitlist_seq())
             db.session.flush()
-    # A new place on the waiting list is counted once, for the email and the answer.
-    enrollment.new_place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
-    notify_enrollment(enrollment, enrollment.status, position=enrollment.new_place)
+    # A new place on the waiting list is counted once, by the outbox row's INSERT, for the
+    # email and the answer.
+    place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
+    queued = notify_enrollment(enrollment, enrollment.status, position=place)
+    if place is not None:
+        place = queued.waitlist_position if queued is not None else db.session.scalar(select(place))
+    enrollment.new_place = place
     return enrollment
 
 
@@ -229,12 +264,14 @@ def _insert_unless_active(values):
 
 
 def _new_place(enrollment):
-    """The place of an enrolment just put on the waiting list, in one count: the waiting
-    ahead of it (smaller ``waitlist_seq``, ties by id) and itself."""
+    """The place of an enrolment just put on the waiting list, as a scalar SQL count (to
+    store with the outbox row's INSERT): the waiting ahead of it (smaller
+    ``waitlist_seq``, ties by id) and itself."""
     seq = enrollment.waitlist_seq
-    return db.session.scalar(select(func.count()).select_from(Enrollment).where(
+    return select(func.count()).select_from(Enrollment).where(
         Enrollment.event_id == enrollment.event_id, Enrollment.status == "waitlisted",
-        or_(Enrollment.waitlist_seq < seq, and_(Enrollment.waitlist_seq == seq, Enrollment.id <= enrollment.id))))
+        or_(Enrollment.waitlist_seq < seq, and_(Enrollment.waitlist_seq == seq, Enrollment.id <= enrollment.id))
+    ).scalar_subquery()
 
 
 def waitlist_positions(event_ids, enrollment_ids=None):

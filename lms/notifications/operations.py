@@ -151,21 +151,24 @@ def notify_enrollment(enrollment, what, *, position=None):
 
     ``what`` is one of: enrolled, waitlisted, promoted, approved, rejected, cancelled,
     pending_approval, reminder. ``position`` is the person's place on the waiting list
-    (the caller, which keeps the list, knows it). One outbox row in the caller's
-    transaction, holding what the email is rendered from: the delivery task renders it
-    (:func:`render_enrollment_email`) after commit, so a sign-up never waits for
-    templates or calendars. Returns the row's id (None when no email is due).
+    (the caller, which keeps the list, knows it: a number, or a scalar SQL expression
+    that counts it). One outbox row in the caller's transaction, holding what the email
+    is rendered from: the delivery task renders it (:func:`render_enrollment_email`)
+    after commit, so a sign-up never waits for templates or calendars. Returns the row's
+    ``(id, waitlist_position)``, None when no email is due.
     """
     person = enrollment.person
     if not person.email or what not in ENROLMENT_KINDS:
         return None
-    # One INSERT, no unit of work: this runs inside every sign-up.
-    email_id = db.session.execute(insert(OutboxEmail.__table__).values(
+    # One INSERT, no unit of work: this runs inside every sign-up. ``position`` may be SQL
+    # (the caller's count): the INSERT counts it and returns the number.
+    table = OutboxEmail.__table__
+    queued = db.session.execute(insert(table).values(
         person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
         locale=_reader_locale(person), timezone=person.timezone, waitlist_position=position,
-    )).inserted_primary_key[0]
-    after_commit(dispatch, [email_id])
-    return email_id
+    ).returning(table.c.id, table.c.waitlist_position)).one()
+    after_commit(dispatch, [queued.id])
+    return queued
 
 
 def render_enrollment_email(email):

@@ -13,15 +13,22 @@ from sqlalchemy import func, select
 def _missing_check(monkeypatch, ops):
     """Make the "already enrolled?" read miss (as a simultaneous request's would); returns
     the list of (person_id, event_id) it was asked about."""
+    import dataclasses
+
     asked = []
-    checks = ops._may_enrol
+    checks, event_for_enrolment = ops.may_enrol, ops.event_for_enrolment
 
     def stale_read(person, event):
         asked.append((person.id, event.id))
-        _already, eligible, prerequisites_met = checks(person, event)
-        return False, eligible, prerequisites_met
+        return dataclasses.replace(checks(person, event), already=False)
 
-    monkeypatch.setattr(ops, "_may_enrol", stale_read)
+    def stale_event_read(event_id, person):
+        asked.append((person.id, event_id))
+        event, read = event_for_enrolment(event_id, person)
+        return event, dataclasses.replace(read, already=False)
+
+    monkeypatch.setattr(ops, "may_enrol", stale_read)
+    monkeypatch.setattr(ops, "event_for_enrolment", stale_event_read)
     return asked
 
 
