@@ -73,18 +73,10 @@ def json_body(expect=dict):
     return data
 
 
-def get_or_404(model, ident, options=()):
-    """The row ``ident`` of ``model``, or NotFound. With loader ``options`` it is always one
-    SELECT that loads them too, even when the session knows the row already."""
+def get_or_404(model, ident):
     if not is_id(ident):
         raise NotFound(_("Not found."))
-    if options:
-        from sqlalchemy import inspect
-
-        key = inspect(model).primary_key[0]
-        obj = db.session.scalars(select(model).where(key == ident).options(*options)).unique().first()
-    else:
-        obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident)
     if obj is None:
         raise NotFound(_("Not found."))
     return obj
