@@ -28,7 +28,7 @@ from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
 from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
-from lms.notifications.operations import notify_enrollment
+from lms.notifications.operations import notify_enrollment, retell
 from lms.types import utcnow
 from lms.validation import Problems, integer, iso_date, text
 
@@ -220,9 +220,7 @@ def enrol(person, event, by=None, *, check_window=True, checks=None):
     else:
         if approver and activity.requires_approval:
             values.update(decided_by_id=by.id, decided_at=utcnow())
-        # Inserted as the event looked when read; the seat statement comes after the
-        # insert, near the end of the request: it locks the event's row (PostgreSQL)
-        # until the commit, so simultaneous sign-ups wait for each other only from then on.
+        # Inserted as the event looked when read; the seat statement comes last.
         if event.seats_taken < event.capacity:
             values["status"] = "enrolled"
         else:
@@ -231,19 +229,24 @@ def enrol(person, event, by=None, *, check_window=True, checks=None):
     if enrollment is None:
         # The partial unique index met a simultaneous duplicate; nothing was written.
         raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
-    if wants_seat:
-        seated = take_seat(event)
-        if seated != (enrollment.status == "enrolled"):
-            # The seats changed since the event was read (taken by simultaneous sign-ups,
-            # or one freed): the seat statement decides.
-            enrollment.status, enrollment.waitlist_seq = ("enrolled", None) if seated else ("waitlisted", _waitlist_seq())
-            db.session.flush()
     # A new place on the waiting list is counted once, by the outbox row's INSERT, for the
     # email and the answer.
     place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
     queued = notify_enrollment(enrollment, enrollment.status, position=place)
     if place is not None:
         place = queued.waitlist_position if queued is not None else db.session.scalar(select(place))
+    # The seat statement is the request's last: it locks the event's row (PostgreSQL)
+    # until the commit, so simultaneous sign-ups wait for each other only from here on.
+    if wants_seat:
+        seated = take_seat(event)
+        if seated != (enrollment.status == "enrolled"):
+            # The seats changed since the event was read (taken by simultaneous sign-ups,
+            # or one freed): the seat statement decides, and the email says so.
+            enrollment.status, enrollment.waitlist_seq = ("enrolled", None) if seated else ("waitlisted", _waitlist_seq())
+            db.session.flush()
+            place = None if seated else db.session.scalar(select(_new_place(enrollment)))
+            if queued is not None:
+                retell(queued.id, enrollment.status, position=place)
     enrollment.new_place = place
     return enrollment
 

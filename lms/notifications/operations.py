@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from lms import dates
@@ -169,6 +169,14 @@ def notify_enrollment(enrollment, what, *, position=None):
     ).returning(table.c.id, table.c.waitlist_position)).one()
     after_commit(dispatch, [queued.id])
     return queued
+
+
+def retell(email_id, what, *, position=None):
+    """Change what the queued email ``email_id`` (from :func:`notify_enrollment`, same
+    transaction) tells: the enrolment turned out ``what``, at ``position``."""
+    table = OutboxEmail.__table__
+    db.session.execute(update(table).where(table.c.id == email_id, table.c.status == "queued")
+                       .values(kind=what, waitlist_position=position))
 
 
 def render_enrollment_email(email):

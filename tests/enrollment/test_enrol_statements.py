@@ -22,9 +22,9 @@ def test_enrol_request_writes_one_seat_one_enrolment_one_outbox_row(db, make, ap
     with count_queries() as q:
         r = client.post(f"/api/v1/events/{event.id}/enrollments")
     assert r.status_code == 201 and r.get_json()["status"] == "enrolled"
-    # The seat is taken after the insert (no savepoint: the insert skips a duplicate by
-    # itself), so the event's row is locked only from then to the commit.
-    assert _writes(q) == ["INSERT INTO enrollment", "UPDATE event", "INSERT INTO email_outbox"], str(q)
+    # The seat is taken last (no savepoint: the insert skips a duplicate by itself), so
+    # the event's row is locked only from then to the commit.
+    assert _writes(q) == ["INSERT INTO enrollment", "INSERT INTO email_outbox", "UPDATE event"], str(q)
     assert q.count <= MAX_STATEMENTS, str(q)
     # Nothing of the email is rendered in the request: the row holds what to render from.
     email = db.session.query(OutboxEmail).filter_by(person_id=person.id).one()
@@ -43,7 +43,7 @@ def test_waitlisted_request_adds_only_the_place_on_the_list(db, make, api, count
     assert r.status_code == 201 and r.get_json()["status"] == "waitlisted"
     assert r.get_json()["waitlist_position"] == 1
     # The seat statement finds none; the place is counted by the outbox row's INSERT, for the email and the answer.
-    assert _writes(q) == ["INSERT INTO enrollment", "UPDATE event", "INSERT INTO email_outbox"], str(q)
+    assert _writes(q) == ["INSERT INTO enrollment", "INSERT INTO email_outbox", "UPDATE event"], str(q)
     assert q.count <= MAX_STATEMENTS, str(q)
     assert db.session.query(OutboxEmail).filter_by(person_id=person.id).one().waitlist_position == 1
 
