@@ -89,7 +89,8 @@ def test_old_database_keeps_its_action_plans(empty_database):
                 versions = set(connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
                 diff = _diff(connection)
             assert indexes == {"ix_action_plan_event_id", "ix_action_plan_created_by_id"}
-            assert versions == {"0016_export_jobs", "workshops_0001_action_plan"}
+            script, _ = _script(app)
+            assert "workshops_0001_action_plan" in versions and versions == set(script.get_heads())
             assert db.session.scalars(sa.select(ActionPlan.what)).all() == ["A plan from before"]
             assert diff == [], f"models and migrations differ: {diff}"
     finally:

@@ -7,9 +7,11 @@ from lms.auth import policy
 from lms.catalog.models import Event
 from lms.enrollment import operations as ops
 from lms.enrollment.models import Enrollment
-from lms.errors import Forbidden
+from lms.errors import Forbidden, NotFound
 from lms.people.models import Person
 from sqlalchemy import select
+
+from lms.validation import is_id
 
 endpoints = Endpoints()
 
@@ -32,19 +34,23 @@ def _optional_body():
 
 @endpoints.post("/events/<int:event_id>/enrollments")
 def create_enrollment(event_id):
-    event = get_or_404(Event, event_id)
+    # The event with what enrolling reads of it, and the signed-in person's checks, in one statement.
+    event, checks = ops.event_for_enrolment(event_id, user()) if is_id(event_id) else (None, None)
+    if event is None:
+        raise NotFound(_("Not found."))
     data = _optional_body()
     person_id = data.get("person_id")
     if person_id is not None and (isinstance(person_id, bool) or not isinstance(person_id, int)):
         raise _bad_person()  # before comparing: True == 1
     if person_id is None or person_id == user().id:
         require("enrollment.create_self")
-        enrollment = ops.enrol(user(), event)
+        enrollment = ops.enrol(user(), event, checks=checks)
     else:
         person = get_or_404(Person, person_id)
         require("enrollment.create_for", (person, event))
         enrollment = ops.enrol(person, event, by=user(), check_window=not policy.may_skip_enrolment_window(user(), event))
-    return enrollment_json(enrollment), 201
+    # The place enrol() just counted: a new enrolment is waitlisted, or has no place.
+    return enrollment_json(enrollment, positions={enrollment.id: enrollment.new_place}), 201
 
 
 def _bad_person():

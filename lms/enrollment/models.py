@@ -48,6 +48,10 @@ class Enrollment(db.Model):
     created_by = relationship("Person", foreign_keys=[created_by_id])
     decided_by = relationship("Person", foreign_keys=[decided_by_id])
 
+    # Not stored: the waiting-list place :func:`lms.enrollment.operations.enrol` counted
+    # when it put this enrolment on the list (None otherwise), for its answer.
+    new_place = None
+
     __table_args__ = (
         CheckConstraint(f"status IN {tuple(ENROLLMENT_STATUSES)}", name="status"),
         Index("ix_enrollment_event_status", "event_id", "status"),

@@ -4,15 +4,20 @@ Seats are taken with ONE conditional UPDATE (``seats_taken < capacity``) whose r
 decides enrolled or waitlisted, so the limit holds with any number of simultaneous
 requests, processes or hosts, on SQLite (write transactions BEGIN IMMEDIATE) and
 PostgreSQL (the UPDATE re-checks its WHERE after waiting for the row lock).
+
+A sign-up is one seat statement, one INSERT of the enrolment (ON CONFLICT DO NOTHING on
+the partial unique index: a simultaneous duplicate writes nothing) and one outbox row;
+the email is rendered later, by the delivery task.
 """
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import joinedload
 
 from lms.auth import policy
@@ -23,7 +28,7 @@ from lms.enrollment.models import ACTIVE_STATUSES, Enrollment, PriorCompletion
 from lms import dates
 from lms.errors import Conflict, ValidationError
 from lms.extensions import db
-from lms.notifications.operations import notify_enrollment
+from lms.notifications.operations import notify_enrollment, retell
 from lms.types import utcnow
 from lms.validation import Problems, integer, iso_date, text
 
@@ -119,8 +124,74 @@ def check_rules(person, activity):
             code="prerequisite_missing", fields={"prerequisite_activity_ids": [str(p.id) for p in missing]})
 
 
-def enrol(person, event, by=None, *, check_window=True):
+@dataclass(frozen=True)
+class Checks:
+    """What :func:`enrol` asks of a person before enrolling them in an event: an active
+    enrolment exists; the job function is eligible (or the activity is open to all);
+    every prerequisite is completed here or before."""
+
+    person_id: int
+    already: bool
+    eligible: bool
+    prerequisites_met: bool
+
+
+def _check_columns(event_id, activity_id, person_id, function_id):
+    """The :class:`Checks` as three labelled SQL columns (``already``, ``eligible``, ``met``)."""
+    from lms.catalog.models import activity_function, activity_prerequisite
+
+    already = exists().where(Enrollment.event_id == event_id, Enrollment.person_id == person_id,
+                             Enrollment.status.in_(ACTIVE_STATUSES))
+    functions = exists().where(activity_function.c.activity_id == activity_id)
+    own_function = exists().where(activity_function.c.activity_id == activity_id,
+                                  activity_function.c.job_function_id == function_id)
+    required = activity_prerequisite.c.required_activity_id
+    done_event = Event.__table__.alias("done_event")
+    done_here = exists().where(Completion.enrollment_id == Enrollment.id, Enrollment.person_id == person_id,
+                               Enrollment.event_id == done_event.c.id, done_event.c.activity_id == required)
+    done_before = exists().where(PriorCompletion.person_id == person_id, PriorCompletion.activity_id == required)
+    missing = exists().where(activity_prerequisite.c.activity_id == activity_id, ~done_here, ~done_before)
+    return already.label("already"), (~functions | own_function).label("eligible"), (~missing).label("met")
+
+
+# Built once (sign-up is the hot path): only their parameters change.
+@lru_cache(maxsize=1)
+def _checks_statement():
+    return select(*_check_columns(bindparam("event_id"), bindparam("activity_id"), bindparam("person_id"),
+                                  bindparam("job_function_id")))
+
+
+@lru_cache(maxsize=1)
+def _event_with_checks_statement():
+    return (select(Event, *_check_columns(Event.id, Event.activity_id, bindparam("person_id"), bindparam("job_function_id")))
+            .where(Event.id == bindparam("event_id"))
+            .options(joinedload(Event.activity), joinedload(Event.sessions)))
+
+
+def may_enrol(person, event):
+    """``person``'s :class:`Checks` for ``event``, in ONE statement. The detailed checks
+    (:func:`active_enrollment`, :func:`check_rules`) name the problem when there is one."""
+    row = db.session.execute(_checks_statement(), {
+        "event_id": event.id, "activity_id": event.activity_id, "person_id": person.id,
+        "job_function_id": person.job_function_id}).one()
+    return Checks(person.id, bool(row.already), bool(row.eligible), bool(row.met))
+
+
+def event_for_enrolment(event_id, person):
+    """``(event, checks)``: the event ``event_id`` with what enrolling reads of it (its
+    activity and sessions) and ``person``'s :class:`Checks` for it, in ONE statement;
+    ``(None, None)`` when there is no such event."""
+    row = db.session.execute(_event_with_checks_statement(), {
+        "event_id": event_id, "person_id": person.id, "job_function_id": person.job_function_id}).unique().first()
+    if row is None:
+        return None, None
+    event, already, eligible, met = row
+    return event, Checks(person.id, bool(already), bool(eligible), bool(met))
+
+
+def enrol(person, event, by=None, *, check_window=True, checks=None):
     """Enrol ``person`` in ``event`` (``by``: who acts; None or the person = self-service).
+    ``checks``: the person's :class:`Checks` when already read (:func:`event_for_enrolment`).
 
     Pending approval when the activity requires it and nobody with the power to approve
     acts; otherwise enrolled while seats last, else waitlisted.
@@ -134,43 +205,76 @@ def enrol(person, event, by=None, *, check_window=True):
     elif event.status in ("cancelled", "finalized"):
         raise Conflict(_("This event is cancelled.") if event.status == "cancelled" else _("This event is finalized."),
                        code="event_cancelled" if event.status == "cancelled" else "enrolment_closed")
-    if active_enrollment(person, event) is not None:
+    if checks is None or checks.person_id != person.id:
+        checks = may_enrol(person, event)
+    if checks.already:
         raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
-    check_rules(person, activity)
-    from lms.auth import policy
-
+    if not (checks.eligible and checks.prerequisites_met):
+        check_rules(person, activity)  # raises, naming what is missing
     approver = policy.may_skip_approval(by, person, event)
-    # Everything the conflict answer needs is read now: after the savepoint's rollback
-    # nothing may be read from objects it expired.
-    conflict = Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
-    # The savepoint begins BEFORE the enrollment exists (relationship cascades would
-    # otherwise flush it with begin_nested()'s own flush, outside the savepoint) and
-    # before the seat is taken, so a duplicate caught by the partial unique index undoes
-    # both and leaves the request's transaction usable.
-    savepoint = db.session.begin_nested()
-    try:
-        enrollment = Enrollment(
-            event=event, person=person, organisation_id=person.organisation_id, job_function_id=person.job_function_id,
-            gender=person.gender or "unspecified", created_by_id=by.id,
-        )
-        if activity.requires_approval and not approver:
-            enrollment.status = "pending_approval"
+    values = dict(event_id=event.id, person_id=person.id, organisation_id=person.organisation_id,
+                  job_function_id=person.job_function_id, gender=person.gender or "unspecified", created_by_id=by.id)
+    wants_seat = not (activity.requires_approval and not approver)
+    if not wants_seat:
+        values["status"] = "pending_approval"
+    else:
+        if approver and activity.requires_approval:
+            values.update(decided_by_id=by.id, decided_at=utcnow())
+        # Inserted as the event looked when read; the seat statement comes last.
+        if event.seats_taken < event.capacity:
+            values["status"] = "enrolled"
         else:
-            if approver and activity.requires_approval:
-                enrollment.decided_by_id, enrollment.decided_at = by.id, utcnow()
-            seated = take_seat(event)
-            enrollment.status = "enrolled" if seated else "waitlisted"
-            if not seated:
-                enrollment.waitlist_seq = _waitlist_seq()
-        db.session.add(enrollment)
-        db.session.flush()
-    except IntegrityError:
-        # The partial unique index caught a simultaneous duplicate.
-        savepoint.rollback()
-        raise conflict from None
-    savepoint.commit()
-    _notify(enrollment, enrollment.status)
+            values.update(status="waitlisted", waitlist_seq=_waitlist_seq())
+    enrollment = _insert_unless_active(values)
+    if enrollment is None:
+        # The partial unique index met a simultaneous duplicate; nothing was written.
+        raise Conflict(_("%(name)s is already enrolled in this event.", name=person.name), code="already_enrolled")
+    # A new place on the waiting list is counted once, by the outbox row's INSERT, for the
+    # email and the answer.
+    place = _new_place(enrollment) if enrollment.status == "waitlisted" else None
+    queued = notify_enrollment(enrollment, enrollment.status, position=place)
+    if place is not None:
+        place = queued.waitlist_position if queued is not None else db.session.scalar(select(place))
+    # The seat statement is the request's last: it locks the event's row (PostgreSQL)
+    # until the commit, so simultaneous sign-ups wait for each other only from here on.
+    if wants_seat:
+        seated = take_seat(event)
+        if seated != (enrollment.status == "enrolled"):
+            # The seats changed since the event was read (taken by simultaneous sign-ups,
+            # or one freed): the seat statement decides, and the email says so.
+            enrollment.status, enrollment.waitlist_seq = ("enrolled", None) if seated else ("waitlisted", _waitlist_seq())
+            db.session.flush()
+            place = None if seated else db.session.scalar(select(_new_place(enrollment)))
+            if queued is not None:
+                retell(queued.id, enrollment.status, position=place)
+    enrollment.new_place = place
     return enrollment
+
+
+def _insert_unless_active(values):
+    """Insert the enrolment ``values`` unless the person already has an active one in the
+    event (the partial unique index decides, simultaneous requests included): one INSERT
+    ... ON CONFLICT DO NOTHING RETURNING, no savepoint. The new Enrollment, or None."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Enrollment).values(created_at=utcnow(), **values).on_conflict_do_nothing(
+        index_elements=["event_id", "person_id"],
+        index_where=sql_text("status IN ('pending_approval', 'enrolled', 'waitlisted')"),
+    ).returning(Enrollment)
+    return db.session.scalars(statement).first()
+
+
+def _new_place(enrollment):
+    """The place of an enrolment just put on the waiting list, as a scalar SQL count (to
+    store with the outbox row's INSERT): the waiting ahead of it (smaller
+    ``waitlist_seq``, ties by id) and itself."""
+    seq = enrollment.waitlist_seq
+    return select(func.count()).select_from(Enrollment).where(
+        Enrollment.event_id == enrollment.event_id, Enrollment.status == "waitlisted",
+        or_(Enrollment.waitlist_seq < seq, and_(Enrollment.waitlist_seq == seq, Enrollment.id <= enrollment.id))
+    ).scalar_subquery()
 
 
 def waitlist_positions(event_ids, enrollment_ids=None):

@@ -9,7 +9,12 @@ from lms.types import UTCDateTime, utcnow
 
 
 class OutboxEmail(db.Model):
-    """An email written in the same transaction as the change it tells about."""
+    """An email written in the same transaction as the change it tells about.
+
+    An email about an enrolment is stored as what happened (``kind``, the enrolment, the
+    waiting-list place, the reader's locale and timezone): the delivery task renders its
+    subject, body and .ics when it sends, and keeps them here. Other emails (feedback)
+    come written."""
 
     __tablename__ = "email_outbox"
 
@@ -18,8 +23,14 @@ class OutboxEmail(db.Model):
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollment.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    # What the delivery task renders an enrolment email from: the reader's language and
+    # timezone when it was queued, and their place on the waiting list then.
+    locale: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(60))
+    waitlist_position: Mapped[int | None] = mapped_column()
+    # None until rendered (enrolment emails: by the delivery task).
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
     # [{"filename", "mime", "content" (text)}]; .ics files are text.
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="queued")
@@ -29,6 +40,7 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person = relationship("Person")
+    enrollment = relationship("Enrollment")
 
     __table_args__ = (Index("ix_email_outbox_status", "status"),)
 

@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from lms import dates
@@ -142,35 +142,76 @@ def _subject(what, title):
     return subjects[what]()
 
 
+ENROLMENT_KINDS = {"enrolled", "waitlisted", "pending_approval", "promoted", "approved", "rejected", "cancelled",
+                   "reminder"}
+
+
 def notify_enrollment(enrollment, what, *, position=None):
     """Queue the email telling ``enrollment.person`` that their enrollment was ``what``.
 
     ``what`` is one of: enrolled, waitlisted, promoted, approved, rejected, cancelled,
     pending_approval, reminder. ``position`` is the person's place on the waiting list
-    (the caller, which keeps the list, knows it). Written to the outbox in the caller's
-    transaction (flush only); delivered after commit.
+    (the caller, which keeps the list, knows it: a number, or a scalar SQL expression
+    that counts it). One outbox row in the caller's transaction, holding what the email
+    is rendered from: the delivery task renders it (:func:`render_enrollment_email`)
+    after commit, so a sign-up never waits for templates or calendars. Returns the row's
+    ``(id, waitlist_position)``, None when no email is due.
     """
     person = enrollment.person
-    if not person.email or what not in {"enrolled", "waitlisted", "pending_approval", "promoted", "approved",
-                                        "rejected", "cancelled", "reminder"}:
+    if not person.email or what not in ENROLMENT_KINDS:
         return None
-    event = enrollment.event
+    # One INSERT, no unit of work: this runs inside every sign-up. ``position`` may be SQL
+    # (the caller's count): the INSERT counts it and returns the number.
+    table = OutboxEmail.__table__
+    queued = db.session.execute(insert(table).values(
+        person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
+        locale=_reader_locale(person), timezone=person.timezone, waitlist_position=position,
+    ).returning(table.c.id, table.c.waitlist_position)).one()
+    after_commit(dispatch, [queued.id])
+    return queued
+
+
+def retell(email_id, what, *, position=None):
+    """Change what the queued email ``email_id`` (from :func:`notify_enrollment`, same
+    transaction) tells: the enrolment turned out ``what``, at ``position``."""
+    table = OutboxEmail.__table__
+    db.session.execute(update(table).where(table.c.id == email_id, table.c.status == "queued")
+                       .values(kind=what, waitlist_position=position))
+
+
+def render_enrollment_email(email):
+    """``(subject, body, attachments)`` of an enrolment email queued by
+    :func:`notify_enrollment`: in the language and timezone of its reader, about the
+    enrolment and its event as they are now. None when there is nothing to tell about
+    any more (the person or the enrolment was deleted)."""
+    enrollment, person = email.enrollment, email.person
+    if enrollment is None or person is None or email.kind not in ENROLMENT_KINDS:
+        return None
+    event, what = enrollment.event, email.kind
+    locale = email.locale if email.locale in current_app.config["LANGUAGES"] else _reader_locale(person)
     # In the recipient's language and timezone (lms.dates names the zone if it is not the app's).
-    with dates.for_reader(_reader_locale(person), person.timezone):
+    with dates.for_reader(locale, email.timezone or person.timezone):
         subject = _subject(what, event.full_title)
         body = render_template("notifications/enrollment.txt", what=what, person=person, event=event,
-                               enrollment=enrollment, position=position,
+                               enrollment=enrollment, position=email.waitlist_position,
                                base_url=current_app.config.get("BASE_URL", "").rstrip("/"))
         attachments = []
         if what in WITH_CALENDAR and event.sessions:
             attachments.append({"filename": "event.ics", "mime": "text/calendar",
                                 "content": event_calendar(event).decode()})
-    email = OutboxEmail(person_id=person.id, enrollment_id=enrollment.id, kind=what, to_address=person.email,
-                        subject=subject, body=body, attachments=attachments)
-    db.session.add(email)
-    db.session.flush()
-    after_commit(dispatch, [email.id])
-    return email
+    return subject[:300], body, attachments
+
+
+def render(email):
+    """Fill in ``email``'s subject, body and attachments if they are not yet (an
+    enrolment email); True when it has something to send."""
+    if email.subject is not None and email.body is not None:
+        return True
+    rendered = render_enrollment_email(email)
+    if rendered is None:
+        return False
+    email.subject, email.body, email.attachments = rendered
+    return True
 
 
 def dispatch(ids):
@@ -212,11 +253,17 @@ def _smtp_send(email):
 
 
 def send_one(outbox_id):
-    """Try to send one outbox email, in a session of its own (it runs after the
-    request's commit, or in a worker); True when sent."""
+    """Render (enrolment emails, the first time) and try to send one outbox email, in a
+    session of its own (it runs after the request's commit, or in a worker); True when
+    sent, or when it never can be (marked failed)."""
     with OrmSession(db.engine) as session:
         email = session.get(OutboxEmail, outbox_id)
         if email is None or email.status == "sent":
+            return True
+        if not render(email):
+            # The person or the enrolment is gone: nobody to tell, nothing to tell.
+            email.status, email.last_error = "failed", "nothing to render: the person or the enrolment was deleted"
+            session.commit()
             return True
         email.attempts += 1
         try:

@@ -1,9 +1,8 @@
 """A double-submitted enrolment answers 409 already_enrolled, never a 500.
 
 Two requests for the same person and event may both pass the "already enrolled?" read;
-the partial unique index then refuses the second insert. That refusal must be caught in
-a savepoint begun before the insert (and the seat), and the answer must read nothing
-from objects the rollback expired.
+the partial unique index then makes the second insert write nothing (ON CONFLICT DO
+NOTHING), before any seat is taken, and the answer is a Conflict.
 """
 import threading
 import uuid
@@ -14,13 +13,22 @@ from sqlalchemy import func, select
 def _missing_check(monkeypatch, ops):
     """Make the "already enrolled?" read miss (as a simultaneous request's would); returns
     the list of (person_id, event_id) it was asked about."""
+    import dataclasses
+
     asked = []
+    checks, event_for_enrolment = ops.may_enrol, ops.event_for_enrolment
 
     def stale_read(person, event):
         asked.append((person.id, event.id))
-        return None
+        return dataclasses.replace(checks(person, event), already=False)
 
-    monkeypatch.setattr(ops, "active_enrollment", stale_read)
+    def stale_event_read(event_id, person):
+        asked.append((person.id, event_id))
+        event, read = event_for_enrolment(event_id, person)
+        return event, dataclasses.replace(read, already=False)
+
+    monkeypatch.setattr(ops, "may_enrol", stale_read)
+    monkeypatch.setattr(ops, "event_for_enrolment", stale_event_read)
     return asked
 
 
@@ -41,7 +49,7 @@ def test_duplicate_that_slipped_past_the_check_is_409(api, make, monkeypatch):
 
 
 def test_duplicate_rolls_back_its_seat(app, db, make, request_context, monkeypatch):
-    """The seat the duplicate took is given back with its savepoint; the transaction goes on."""
+    """The duplicate takes no seat and leaves the transaction usable."""
     import pytest
 
     from lms.catalog.models import Event

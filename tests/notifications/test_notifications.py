@@ -85,6 +85,46 @@ def test_enrolment_email_delivered_in_recipients_language_with_ics(committed_app
         cal = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
         assert len([c for c in cal.walk("VEVENT")]) == 2
         assert {str(c["summary"]) for c in cal.walk("VEVENT")} == {"Jämställdhet i praktiken, Örebro"}
+        # Rendered by the delivery task, which keeps what it sent on the outbox row.
+        from sqlalchemy import select
+
+        from lms.notifications.models import OutboxEmail
+
+        db.session.expire_all()
+        email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.person_id == person_id))
+        assert (email.status, email.locale, email.subject) == ("sent", "sv", message["Subject"])
+        assert email.body.strip() == body.replace("\r\n", "\n").strip()  # as sent (SMTP ends lines with CRLF)
+        assert [a["filename"] for a in email.attachments] == ["event.ics"]
+        db.session.remove()
+
+
+def test_an_email_about_a_deleted_enrolment_is_not_sent(committed_app, smtp):
+    from sqlalchemy import select
+
+    from lms.catalog.models import Event
+    from lms.enrollment.models import Enrollment
+    from lms.enrollment.operations import enrol
+    from lms.extensions import db
+    from lms.notifications.models import OutboxEmail
+    from lms.notifications.operations import send_one
+    from lms.people.models import Person
+
+    with committed_app.app_context():
+        event_id, person_id = _data(committed_app)
+        committed_app.config["MAIL_ENABLED"] = False  # queued, not handed over
+        enrol(db.session.get(Person, person_id), db.session.get(Event, event_id))
+        db.session.commit()
+        committed_app.config["MAIL_ENABLED"] = True
+        email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.person_id == person_id))
+        db.session.execute(Enrollment.__table__.delete().where(Enrollment.person_id == person_id))
+        db.session.commit()
+        assert send_one(email_id) is True  # nothing left to retry
+        email = db.session.get(OutboxEmail, email_id)
+        db.session.refresh(email)
+        assert (email.status, email.attempts, email.subject) == ("failed", 0, None)
+        assert "deleted" in email.last_error
+        time.sleep(0.2)
+        assert smtp.messages == []
         db.session.remove()
 
 
@@ -190,7 +230,12 @@ def test_waitlisted_email_names_the_place_on_the_list(make, db, app):
     first, second, third = make.person(), make.person(), make.person()
     for person in (first, second, third):
         enrol(person, event)
-    bodies = {e.person_id: e.body for e in db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "waitlisted"))}
+    from lms.notifications.operations import render_enrollment_email
+
+    # The request stored the place; the delivery task renders it into the email.
+    emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "waitlisted")).all()
+    assert {e.person_id: e.waitlist_position for e in emails} == {second.id: 1, third.id: 2}
+    bodies = {e.person_id: render_enrollment_email(e)[1] for e in emails}
     assert "You are number 1 on the waiting list" in bodies[second.id]
     assert "You are number 2 on the waiting list" in bodies[third.id]
     assert first.id not in bodies
