@@ -8,3 +8,4 @@ from lms.attendance.models import Attendance, AttendanceChange  # noqa: F401,E40
 from lms.completion.models import Completion  # noqa: F401,E402
 from lms.notifications.models import CalendarToken, OutboxEmail  # noqa: F401,E402
 from certificates.models import Certificate, CertificateBatch, CertificateFailure  # noqa: F401,E402
+from lms.goals.models import Participation  # noqa: F401,E402

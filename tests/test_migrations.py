@@ -73,7 +73,7 @@ def test_old_database_keeps_its_action_plans(empty_database):
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": empty_database})
     try:
         with app.app_context():
-            upgrade(revision="0014_finalize")  # the core branch only
+            upgrade(revision="0015_participation_ledger")  # the core branch only
             with db.engine.begin() as connection:
                 assert not sa.inspect(connection).has_table("action_plan")
                 # The table as old core revisions made it, before 0010 added the second index.
@@ -89,7 +89,7 @@ def test_old_database_keeps_its_action_plans(empty_database):
                 versions = set(connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
                 diff = _diff(connection)
             assert indexes == {"ix_action_plan_event_id", "ix_action_plan_created_by_id"}
-            assert versions == {"0014_finalize", "workshops_0001_action_plan"}
+            assert versions == {"0015_participation_ledger", "workshops_0001_action_plan"}
             assert db.session.scalars(sa.select(ActionPlan.what)).all() == ["A plan from before"]
             assert diff == [], f"models and migrations differ: {diff}"
     finally:

@@ -17,6 +17,8 @@ from lms.catalog.models import Activity, Event
 from lms.completion.models import Completion
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
+from lms.goals import ledger
+from lms.goals.models import Participation
 from lms.people.models import JobFunction
 from lms.programmes.models import Goal, OrganisationOutcome, TargetGroup, goal_activity, goal_function
 
@@ -136,30 +138,40 @@ def _activity_filter(query, filters):
     return query
 
 
-def _first_counted(goal, organisation_ids=None, filters=None):
-    """A select: one row per counted person (their first qualifying enrollment)."""
+def _activities(goal, filters):
+    """A select of the goal's activity ids (its linked ones, else all the programme's),
+    narrowed by the kind and theme filters; None when that is simply the whole programme."""
     linked = select(goal_activity.c.activity_id).where(goal_activity.c.goal_id == goal.id)
     has_links = db.session.scalar(select(exists(linked)))
+    if not has_links and not (filters and (filters.get("kind") or filters.get("theme_id"))):
+        return None
     activities = (select(Activity.id).where(Activity.id.in_(linked)) if has_links
                   else select(Activity.id).where(Activity.programme_id == goal.programme_id))
-    activities = _activity_filter(activities, filters)
+    return _activity_filter(activities, filters)
+
+
+def _first_counted(goal, organisation_ids=None, filters=None):
+    """A select: one row per counted person (their first qualifying enrollment), read
+    from the participation ledger."""
+    P = Participation
     query = (
         select(
-            Enrollment.person_id.label("person_id"),
-            Enrollment.job_function_id.label("job_function_id"),
-            Enrollment.organisation_id.label("organisation_id"),
-            Enrollment.gender.label("gender"),
-            func.row_number().over(partition_by=Enrollment.person_id,
-                                   order_by=(Enrollment.created_at, Enrollment.id)).label("rn"),
+            P.person_id.label("person_id"),
+            P.job_function_id.label("job_function_id"),
+            P.organisation_id.label("organisation_id"),
+            P.gender.label("gender"),
+            func.row_number().over(partition_by=P.person_id, order_by=(P.enrolled_at, P.enrollment_id)).label("rn"),
         )
-        .join(Event, Event.id == Enrollment.event_id)
-        .where(Event.activity_id.in_(activities), _qualifies(goal.basis, filters))
+        .where(P.programme_id == goal.programme_id, ledger.qualifies(goal.basis, filters))
     )
+    activities = _activities(goal, filters)
+    if activities is not None:
+        query = query.where(P.activity_id.in_(activities))
     functions = select(goal_function.c.job_function_id).where(goal_function.c.goal_id == goal.id)
     if db.session.scalar(select(exists(functions))):
-        query = query.where(Enrollment.job_function_id.in_(functions))
+        query = query.where(P.job_function_id.in_(functions))
     if organisation_ids is not None:
-        query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+        query = query.where(P.organisation_id.in_(organisation_ids or {-1}))
     ranked = query.subquery()
     return select(ranked).where(ranked.c.rn == 1)
 
@@ -199,15 +211,17 @@ def organisation_goal_progress(goal, organisation_ids=None, filters=None):
 
 def target_actuals(programme, organisation_ids=None, filters=None):
     """{job_function_id: distinct persons of that function (at enrolment) who attended}."""
+    P = Participation
     query = (
-        select(Enrollment.job_function_id, func.count(func.distinct(Enrollment.person_id)))
-        .join(Event, Event.id == Enrollment.event_id).join(Activity, Activity.id == Event.activity_id)
-        .where(Activity.programme_id == programme.id, _qualifies("attended", filters))
-        .group_by(Enrollment.job_function_id)
+        select(P.job_function_id, func.count(func.distinct(P.person_id)))
+        .where(P.programme_id == programme.id, ledger.qualifies("attended", filters))
+        .group_by(P.job_function_id)
     )
-    query = _activity_filter(query, filters)
+    if filters and (filters.get("kind") or filters.get("theme_id")):
+        query = query.where(P.activity_id.in_(
+            _activity_filter(select(Activity.id).where(Activity.programme_id == programme.id), filters)))
     if organisation_ids is not None:
-        query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+        query = query.where(P.organisation_id.in_(organisation_ids or {-1}))
     return dict(db.session.execute(query).all())
 
 
