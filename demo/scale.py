@@ -29,8 +29,8 @@ from lms.attendance.models import Attendance, AttendanceChange
 from lms.catalog.models import Activity, Event, Session, activity_prerequisite, event_trainer
 from lms.completion.models import Completion, Finalization, NonCompletion
 from lms.enrollment.models import Enrollment
-from lms.goals.models import Participation
 from lms.extensions import db
+from lms.goals.models import Participation
 from lms.people.models import JobFunction, Organisation, Person, RoleGrant
 from lms.programmes.models import Goal, Programme, TargetGroup, Theme, programme_organisation
 

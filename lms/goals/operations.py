@@ -217,11 +217,7 @@ def target_actuals(programme, organisation_ids=None, filters=None):
         .where(P.programme_id == programme.id, ledger.qualifies("attended", filters))
         .group_by(P.job_function_id)
     )
-    if filters and (filters.get("kind") or filters.get("theme_id")):
-        query = query.where(P.activity_id.in_(
-            _activity_filter(select(Activity.id).where(Activity.programme_id == programme.id), filters)))
-    if organisation_ids is not None:
-        query = query.where(P.organisation_id.in_(organisation_ids or {-1}))
+    query = _ledger_scope(query, programme, organisation_ids, filters)
     return dict(db.session.execute(query).all())
 
 
@@ -254,9 +250,17 @@ def _month(column):
 
 
 def participants_by_month(programme, organisation_ids=None, filters=None):
-    """[(YYYY-MM, new participants, cumulative)]: people by the month of their first attended session."""
+    """[(YYYY-MM, new participants, cumulative)]: people by the month of their first attended session.
+
+    Without a period, from the ledger (each enrollment's first attended session); with
+    one, the first attended session within it comes from the marks."""
     from lms.catalog.models import Session
 
+    if not _has_period(filters):
+        first = (select(Participation.person_id, func.min(Participation.first_attended_at).label("first"))
+                 .where(Participation.programme_id == programme.id, Participation.first_attended_at.is_not(None))
+                 .group_by(Participation.person_id))
+        return _months(_ledger_scope(first, programme, organisation_ids, filters))
     first = (
         select(Enrollment.person_id, func.min(Session.starts_at).label("first"))
         .select_from(Attendance).join(Enrollment, Enrollment.id == Attendance.enrollment_id)
@@ -268,6 +272,24 @@ def participants_by_month(programme, organisation_ids=None, filters=None):
     first = _period(_activity_filter(first, filters), Session.starts_at, filters)
     if organisation_ids is not None:
         first = first.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    return _months(first)
+
+
+def _has_period(filters):
+    return bool(filters and (filters.get("start") or filters.get("end")))
+
+
+def _ledger_scope(query, programme, organisation_ids, filters):
+    """``query`` over the ledger narrowed to the kind/theme filters and the organisations."""
+    if filters and (filters.get("kind") or filters.get("theme_id")):
+        query = query.where(Participation.activity_id.in_(
+            _activity_filter(select(Activity.id).where(Activity.programme_id == programme.id), filters)))
+    if organisation_ids is not None:
+        query = query.where(Participation.organisation_id.in_(organisation_ids or {-1}))
+    return query
+
+
+def _months(first):
     first = first.subquery()
     month = _month(first.c.first)
     rows = db.session.execute(select(month, func.count()).group_by(month).order_by(month)).all()
@@ -284,6 +306,15 @@ def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
 
     from lms.catalog.models import Session
 
+    if not _has_period(filters):
+        query = (select(Activity.kind, func.sum(Participation.attended_marks), func.sum(Participation.marks))
+                 .join(Activity, Activity.id == Participation.activity_id)
+                 .where(Participation.programme_id == programme.id, Participation.marks > 0)
+                 .group_by(Activity.kind))
+        query = _activity_filter(query, filters)
+        if organisation_ids is not None:
+            query = query.where(Participation.organisation_id.in_(organisation_ids or {-1}))
+        return {kind: (int(ok or 0), int(n)) for kind, ok, n in db.session.execute(query)}
     query = (
         select(Activity.kind, func.sum(case((Attendance.status.in_(ATTENDED), 1), else_=0)), func.count())
         .select_from(Attendance).join(Enrollment, Enrollment.id == Attendance.enrollment_id)
