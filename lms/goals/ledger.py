@@ -150,7 +150,12 @@ def on_after_flush(session, flush_context):
     if not _enabled():
         return
     ids = session.info.pop(_PENDING, set())
-    for obj in list(session.new) + list(session.deleted):
+    for obj in session.new:
+        # A new enrollment has no marks or completion of its own yet (those come as new
+        # objects too): nothing to write, and enrolling stays as cheap as it was.
+        if isinstance(obj, (Attendance, Completion)):
+            ids.add(obj.enrollment_id)
+    for obj in session.deleted:
         if isinstance(obj, (Attendance, Completion)):
             ids.add(obj.enrollment_id)
         elif isinstance(obj, Enrollment):

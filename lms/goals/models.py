@@ -16,6 +16,8 @@ from lms.types import UTCDateTime
 
 
 class Participation(db.Model):
+    """One enrollment's participation: what the counting rules read of it."""
+
     __tablename__ = "participation"
 
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True)
