@@ -129,6 +129,10 @@ def on_before_flush(session, flush_context, instances):
     sessions = [s for s in session.deleted if isinstance(s, CourseSession) and s.id is not None]
     sessions += [s for s in session.dirty if isinstance(s, CourseSession) and s.id is not None
                  and _changed(s, ("starts_at", "event_id"))]
+    # Sessions dropped from an event's list are deleted as orphans during the flush.
+    for obj in session.dirty:
+        if isinstance(obj, Event):
+            sessions += [s for s in _history(obj, "sessions") if s.id is not None]
     if sessions:
         with session.no_autoflush:
             ids.update(session.execute(select(Attendance.enrollment_id).where(

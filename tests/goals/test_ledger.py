@@ -220,6 +220,17 @@ def _run_machine(app, db, make, examples, steps):
             session.ends_at += timedelta(days=days)
             db.session.flush()
 
+        @rule(e=st.integers(0, 3))
+        def drop_session(self, e):
+            """An event's sessions are edited and one is left out: it goes, with its marks."""
+            from lms.catalog.operations import apply_event
+
+            event = self.events[e % len(self.events)]
+            if len(event.sessions) > 1:
+                kept = [{"id": x.id, "starts_at": x.starts_at, "ends_at": x.ends_at, "place": x.place}
+                        for x in event.sessions[1:]]
+                apply_event(event.activity, {"sessions": kept}, event)
+
         @rule(e=st.integers(0, 4))
         def delete_event(self, e):
             """Delete an event: the app allows it only when nobody ever enrolled."""
