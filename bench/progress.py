@@ -412,6 +412,11 @@ def enrich(programme_id):
         "UPDATE enrollment SET created_at = (SELECT min(e2.created_at) FROM enrollment e2"
         "   WHERE e2.person_id = enrollment.person_id)"
         f" WHERE person_id % 7 = 0 AND event_id IN ({events})"), params)
+    # Hand-written SQL bypasses the ORM that keeps the participation ledger: rebuild it,
+    # as anyone changing enrollments in bulk must.
+    from lms.goals.ledger import rebuild
+
+    rebuild(programme_id)
     db.session.expire_all()
 
 

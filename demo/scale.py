@@ -30,6 +30,7 @@ from lms.catalog.models import Activity, Event, Session, activity_prerequisite, 
 from lms.completion.models import Completion, Finalization, NonCompletion
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
+from lms.goals.models import Participation
 from lms.people.models import JobFunction, Organisation, Person, RoleGrant
 from lms.programmes.models import Goal, Programme, TargetGroup, Theme, programme_organisation
 
@@ -139,6 +140,7 @@ def delete_scale(persons, progress=None):
             delete(AttendanceChange).where(AttendanceChange.session_id.in_(sessions)),
             delete(Completion).where(Completion.enrollment_id.in_(enrols)),
             delete(NonCompletion).where(NonCompletion.enrollment_id.in_(enrols)),
+            delete(Participation).where(Participation.programme_id == prog_id),
             delete(Enrollment).where(Enrollment.event_id.in_(events)),
             delete(Finalization).where(Finalization.event_id.in_(events)),
             delete(event_trainer).where(event_trainer.c.event_id.in_(events)),
@@ -204,6 +206,9 @@ class _Scale:
         self.people()
         self.catalogue()
         self.participation()
+        from lms.goals.ledger import rebuild
+
+        rebuild(programme_id=self.w.conn.execute(select(Programme.id).where(Programme.code == self.code)).scalar())
         db.session.expire_all()
         self.w.progress(f"Finished {self.code} in {self.w.elapsed():.1f} s.")
         return {"rows": self.w.rows, "seconds": self.w.elapsed()}

@@ -134,6 +134,9 @@ def create_app(config=None):
     from lms import completion
 
     completion.init_app(app)
+    from lms import goals
+
+    goals.init_app(app)
     import certificates
 
     certificates.init_app(app)

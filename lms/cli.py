@@ -40,6 +40,9 @@ def register_cli(app):
     from certificates.cli import certificates_cli
 
     app.cli.add_command(certificates_cli)
+    from lms.goals.cli import ledger_cli
+
+    app.cli.add_command(ledger_cli)
 
 
 def served_address(argv, environ):

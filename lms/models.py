@@ -9,3 +9,4 @@ from lms.completion.models import Completion  # noqa: F401,E402
 from lms.notifications.models import CalendarToken, OutboxEmail  # noqa: F401,E402
 from certificates.models import Certificate, CertificateBatch, CertificateFailure  # noqa: F401,E402
 from lms.reports.models import ExportJob  # noqa: F401,E402
+from lms.goals.models import Participation  # noqa: F401,E402

@@ -1,4 +1,6 @@
-"""Progress against a programme's goals, counted in SQL (see the counting rules in API.md).
+"""Progress against a programme's goals, counted in SQL (see the counting rules in API.md)
+over the participation ledger (:mod:`lms.goals.ledger`: one row per enrollment that took
+part, kept in the same transaction as marks, completions and enrollments change).
 
 A person goal counts distinct persons with at least one enrollment in an event of a
 linked activity (all the programme's activities when none is linked) that qualifies by
@@ -10,13 +12,14 @@ the breakdowns add up to the total. Organisation goals count organisations with 
 outcome. ``organisation_ids`` limits everything to those organisations (managers).
 """
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import func, literal, select
 
 from lms.attendance.models import Attendance
 from lms.catalog.models import Activity, Event
-from lms.completion.models import Completion
 from lms.enrollment.models import Enrollment
 from lms.extensions import db
+from lms.goals import ledger
+from lms.goals.models import Participation
 from lms.people.models import JobFunction
 from lms.programmes.models import Goal, OrganisationOutcome, TargetGroup, goal_activity, goal_function
 
@@ -105,29 +108,6 @@ def _period(query, session_column, filters):
     return query
 
 
-def _qualifies(basis, filters=None):
-    """EXISTS: the enrollment qualifies (in the filters' period, when one is given)."""
-    from lms.catalog.models import Session
-
-    filters = filters or {}
-    start, end = filters.get("start"), filters.get("end")
-    if basis == "completed":
-        clause = exists().where(Completion.enrollment_id == Enrollment.id)
-        if start:
-            clause = clause.where(Completion.completed_on >= start.date())
-        if end:
-            clause = clause.where(Completion.completed_on <= end.date())
-        return clause
-    clause = exists().where(Attendance.enrollment_id == Enrollment.id, Attendance.status.in_(ATTENDED))
-    if start or end:
-        clause = clause.where(Session.id == Attendance.session_id)
-        if start:
-            clause = clause.where(Session.starts_at >= start)
-        if end:
-            clause = clause.where(Session.starts_at <= end)
-    return clause
-
-
 def _activity_filter(query, filters):
     if filters and filters.get("kind"):
         query = query.where(Activity.kind == filters["kind"])
@@ -136,40 +116,62 @@ def _activity_filter(query, filters):
     return query
 
 
-def _first_counted(goal, organisation_ids=None, filters=None):
-    """A select: one row per counted person (their first qualifying enrollment)."""
-    linked = select(goal_activity.c.activity_id).where(goal_activity.c.goal_id == goal.id)
-    has_links = db.session.scalar(select(exists(linked)))
-    activities = (select(Activity.id).where(Activity.id.in_(linked)) if has_links
-                  else select(Activity.id).where(Activity.programme_id == goal.programme_id))
-    activities = _activity_filter(activities, filters)
+def goal_links(goal_ids):
+    """{goal_id: (linked activity ids, counted job function ids)} for ``goal_ids``, in one
+    statement (an empty set: not limited)."""
+    from sqlalchemy import union_all
+
+    ids = list(goal_ids) or [-1]
+    links = {goal_id: (set(), set()) for goal_id in goal_ids}
+    rows = db.session.execute(union_all(
+        select(literal(0).label("which"), goal_activity.c.goal_id, goal_activity.c.activity_id.label("ref"))
+        .where(goal_activity.c.goal_id.in_(ids)),
+        select(literal(1), goal_function.c.goal_id, goal_function.c.job_function_id)
+        .where(goal_function.c.goal_id.in_(ids))))
+    for which, goal_id, ref in rows:
+        links[goal_id][which].add(ref)
+    return links
+
+
+def _first_counted(goal, organisation_ids=None, filters=None, links=None):
+    """A select: one row per counted person (their first qualifying enrollment), read
+    from the participation ledger. ``links``: the goal's entry of :func:`goal_links`."""
+    activity_ids, function_ids = links if links is not None else goal_links([goal.id])[goal.id]
+    P = Participation
     query = (
         select(
-            Enrollment.person_id.label("person_id"),
-            Enrollment.job_function_id.label("job_function_id"),
-            Enrollment.organisation_id.label("organisation_id"),
-            Enrollment.gender.label("gender"),
-            func.row_number().over(partition_by=Enrollment.person_id,
-                                   order_by=(Enrollment.created_at, Enrollment.id)).label("rn"),
+            P.person_id.label("person_id"),
+            P.job_function_id.label("job_function_id"),
+            P.organisation_id.label("organisation_id"),
+            P.gender.label("gender"),
+            func.row_number().over(partition_by=P.person_id, order_by=(P.enrolled_at, P.enrollment_id)).label("rn"),
         )
-        .join(Event, Event.id == Enrollment.event_id)
-        .where(Event.activity_id.in_(activities), _qualifies(goal.basis, filters))
+        .where(P.programme_id == goal.programme_id, ledger.qualifies(goal.basis, filters))
     )
-    functions = select(goal_function.c.job_function_id).where(goal_function.c.goal_id == goal.id)
-    if db.session.scalar(select(exists(functions))):
-        query = query.where(Enrollment.job_function_id.in_(functions))
+    if activity_ids:
+        if filters and (filters.get("kind") or filters.get("theme_id")):
+            query = query.where(P.activity_id.in_(
+                _activity_filter(select(Activity.id).where(Activity.id.in_(activity_ids)), filters)))
+        else:
+            query = query.where(P.activity_id.in_(activity_ids))
+    elif filters and (filters.get("kind") or filters.get("theme_id")):
+        query = query.where(P.activity_id.in_(
+            _activity_filter(select(Activity.id).where(Activity.programme_id == goal.programme_id), filters)))
+    if function_ids:
+        query = query.where(P.job_function_id.in_(function_ids))
     if organisation_ids is not None:
-        query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+        query = query.where(P.organisation_id.in_(organisation_ids or {-1}))
     ranked = query.subquery()
     return select(ranked).where(ranked.c.rn == 1)
 
 
-def person_goal_progress(goal, organisation_ids=None, filters=None):
+def person_goal_progress(goal, organisation_ids=None, filters=None, links=None):
     """(achieved, by_function, by_organisation, by_gender) in ONE statement: the window
-    over enrollments runs once, and the breakdowns are grouped from it (UNION ALL)."""
+    over the ledger runs once, and the breakdowns are grouped from it (UNION ALL).
+    ``links``: the goal's entry of :func:`goal_links` (read when not given)."""
     from sqlalchemy import String, cast, union_all
 
-    firsts = _first_counted(goal, organisation_ids, filters).cte("firsts")
+    firsts = _first_counted(goal, organisation_ids, filters, links).cte("firsts")
     parts = union_all(
         select(literal("total").label("dim"), literal("").label("k"), func.count().label("n")).select_from(firsts),
         select(literal("function"), func.coalesce(JobFunction.code, literal("unknown")), func.count())
@@ -187,7 +189,7 @@ def person_goal_progress(goal, organisation_ids=None, filters=None):
     return achieved, out["function"], out["organisation"], out["gender"]
 
 
-def organisation_goal_progress(goal, organisation_ids=None, filters=None):
+def organisation_goal_progress(goal, organisation_ids=None, filters=None, links=None):
     """An organisation goal's figures in the person goals' shape (achieved, by function, by organisation, by gender): an organisation counts once it has a recorded outcome."""
     query = select(OrganisationOutcome.organisation_id).where(OrganisationOutcome.goal_id == goal.id).distinct()
     if organisation_ids is not None:
@@ -199,15 +201,13 @@ def organisation_goal_progress(goal, organisation_ids=None, filters=None):
 
 def target_actuals(programme, organisation_ids=None, filters=None):
     """{job_function_id: distinct persons of that function (at enrolment) who attended}."""
+    P = Participation
     query = (
-        select(Enrollment.job_function_id, func.count(func.distinct(Enrollment.person_id)))
-        .join(Event, Event.id == Enrollment.event_id).join(Activity, Activity.id == Event.activity_id)
-        .where(Activity.programme_id == programme.id, _qualifies("attended", filters))
-        .group_by(Enrollment.job_function_id)
+        select(P.job_function_id, func.count(func.distinct(P.person_id)))
+        .where(P.programme_id == programme.id, ledger.qualifies("attended", filters))
+        .group_by(P.job_function_id)
     )
-    query = _activity_filter(query, filters)
-    if organisation_ids is not None:
-        query = query.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    query = _ledger_scope(query, programme, organisation_ids, filters)
     return dict(db.session.execute(query).all())
 
 
@@ -215,9 +215,12 @@ def progress(programme, organisation_ids=None, filters=None):
     """The progress document of API.md for ``programme`` (limited to ``organisation_ids``;
     ``filters``: start/end (aware datetimes), kind, theme_id narrow what is counted)."""
     goals = []
-    for goal in db.session.scalars(select(Goal).where(Goal.programme_id == programme.id).order_by(Goal.position, Goal.id)):
+    programme_goals = db.session.scalars(select(Goal).where(Goal.programme_id == programme.id)
+                                         .order_by(Goal.position, Goal.id)).all()
+    links = goal_links([g.id for g in programme_goals if g.unit == "persons"])
+    for goal in programme_goals:
         counter = person_goal_progress if goal.unit == "persons" else organisation_goal_progress
-        achieved, by_function, by_organisation, by_gender = counter(goal, organisation_ids, filters)
+        achieved, by_function, by_organisation, by_gender = counter(goal, organisation_ids, filters, links.get(goal.id))
         goals.append({
             "goal_id": goal.id, "title": goal.title, "unit": goal.unit, "target": goal.target, "basis": goal.basis,
             "achieved": achieved, "ratio": round(achieved / goal.target, 4) if goal.target else None,
@@ -240,9 +243,17 @@ def _month(column):
 
 
 def participants_by_month(programme, organisation_ids=None, filters=None):
-    """[(YYYY-MM, new participants, cumulative)]: people by the month of their first attended session."""
+    """[(YYYY-MM, new participants, cumulative)]: people by the month of their first attended session.
+
+    Without a period, from the ledger (each enrollment's first attended session); with
+    one, the first attended session within it comes from the marks."""
     from lms.catalog.models import Session
 
+    if not _has_period(filters):
+        first = (select(Participation.person_id, func.min(Participation.first_attended_at).label("first"))
+                 .where(Participation.programme_id == programme.id, Participation.first_attended_at.is_not(None))
+                 .group_by(Participation.person_id))
+        return _months(_ledger_scope(first, programme, organisation_ids, filters))
     first = (
         select(Enrollment.person_id, func.min(Session.starts_at).label("first"))
         .select_from(Attendance).join(Enrollment, Enrollment.id == Attendance.enrollment_id)
@@ -254,6 +265,24 @@ def participants_by_month(programme, organisation_ids=None, filters=None):
     first = _period(_activity_filter(first, filters), Session.starts_at, filters)
     if organisation_ids is not None:
         first = first.where(Enrollment.organisation_id.in_(organisation_ids or {-1}))
+    return _months(first)
+
+
+def _has_period(filters):
+    return bool(filters and (filters.get("start") or filters.get("end")))
+
+
+def _ledger_scope(query, programme, organisation_ids, filters):
+    """``query`` over the ledger narrowed to the kind/theme filters and the organisations."""
+    if filters and (filters.get("kind") or filters.get("theme_id")):
+        query = query.where(Participation.activity_id.in_(
+            _activity_filter(select(Activity.id).where(Activity.programme_id == programme.id), filters)))
+    if organisation_ids is not None:
+        query = query.where(Participation.organisation_id.in_(organisation_ids or {-1}))
+    return query
+
+
+def _months(first):
     first = first.subquery()
     month = _month(first.c.first)
     rows = db.session.execute(select(month, func.count()).group_by(month).order_by(month)).all()
@@ -270,6 +299,15 @@ def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
 
     from lms.catalog.models import Session
 
+    if not _has_period(filters):
+        query = (select(Activity.kind, func.sum(Participation.attended_marks), func.sum(Participation.marks))
+                 .join(Activity, Activity.id == Participation.activity_id)
+                 .where(Participation.programme_id == programme.id, Participation.marks > 0)
+                 .group_by(Activity.kind))
+        query = _activity_filter(query, filters)
+        if organisation_ids is not None:
+            query = query.where(Participation.organisation_id.in_(organisation_ids or {-1}))
+        return {kind: (int(ok or 0), int(n)) for kind, ok, n in db.session.execute(query)}
     query = (
         select(Activity.kind, func.sum(case((Attendance.status.in_(ATTENDED), 1), else_=0)), func.count())
         .select_from(Attendance).join(Enrollment, Enrollment.id == Attendance.enrollment_id)
