@@ -20,7 +20,7 @@ BROWSER_LOCALES = {"en": "en-GB", "sv": "sv-SE", "da": "da-DK", "nb": "nb-NO"}
 PASSWORD = "demo1234"
 # Rules that answer something other than an HTML page.
 NOT_PAGES = re.compile(r"^/(api|static)/|\.(ics|pdf|csv|xlsx|zip)$|<fmt>$")
-NOT_PAGE_ENDPOINTS = {"programmes.outcome_attachment"}  # the uploaded file itself
+NOT_PAGE_ENDPOINTS = {"programmes.outcome_attachment", "reports.export_download"}  # the files themselves
 
 
 def demo_ids(app):
@@ -37,6 +37,7 @@ def demo_ids(app):
     from lms.people.models import Person
     from lms.plugins import registry
     from lms.programmes.models import Goal
+    from lms.reports import exports
 
     with app.app_context():
         s = db.session
@@ -61,6 +62,9 @@ def demo_ids(app):
         enrollment = s.scalar(select(Enrollment).where(Enrollment.event_id == open_event.id,
                                                        Enrollment.status == "enrolled").order_by(Enrollment.id))
         goals = s.scalars(select(Goal).where(Goal.programme_id == open_event.activity.programme_id)).all()
+        # A finished export of the coordinator's (only its starter sees a job).
+        coordinator = s.scalar(select(Person).where(Person.email == ROLES["coordinator"]))
+        job = exports.start("participation", "xlsx", by=coordinator, programme=open_event.activity.programme)
         ids = {
             "programme_id": [open_event.activity.programme_id],
             "activity_id": [open_event.activity_id],
@@ -74,6 +78,7 @@ def demo_ids(app):
             "kind_code": sorted(registry.codes()),
             "code": [certificate.code],
             "batch_id": [batch.id],
+            "job_id": [job.id],
         }
         s.commit()
         assert s.get(Certificate, certificate.id) is not None
