@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from lms.extensions import db
 
 
 @dataclass
@@ -30,27 +29,35 @@ def cadence_per_year(event):
 
 def cadence_warning(event):
     """A :class:`CadenceWarning` when an event holds fewer meetings than its kind's
-    ``cadence_per_year`` requires, pro rata over its span; else None.
-
-    The span is the programme's period when it has both dates, else from the event's
-    first to its last meeting. Expected meetings = floor(per year x days / 365), at
-    least 1; the meetings counted are the event's sessions (held or planned).
-    """
+    ``cadence_per_year`` requires, pro rata over its span; else None (see :func:`shortfall`)."""
     per_year = cadence_per_year(event)
     if not per_year:
         return None
     sessions = event.sessions
     programme = event.activity.programme
-    if programme.starts_on and programme.ends_on:
-        starts_on, ends_on = programme.starts_on, programme.ends_on
-    elif sessions:
-        starts_on, ends_on = sessions[0].starts_at.date(), sessions[-1].ends_at.date()
-    else:
-        return CadenceWarning(per_year, per_year, 0, None, None)
+    return shortfall(per_year, len(sessions), sessions[0].starts_at.date() if sessions else None,
+                     sessions[-1].ends_at.date() if sessions else None, programme.starts_on, programme.ends_on)
+
+
+def shortfall(per_year, held, first_day, last_day, starts_on=None, ends_on=None):
+    """A :class:`CadenceWarning` when ``held`` meetings fall short of ``per_year`` a year,
+    pro rata over the span; else None.
+
+    The span is the programme's period (``starts_on``..``ends_on``) when it has both
+    dates, else from the event's first to its last meeting (``first_day``..``last_day``).
+    Expected meetings = floor(per year x days / 365), at least 1; the meetings counted are
+    the event's sessions (held or planned).
+    """
+    if not per_year:
+        return None
+    if not (starts_on and ends_on):
+        if held == 0 or first_day is None:
+            return CadenceWarning(per_year, per_year, 0, None, None)
+        starts_on, ends_on = first_day, last_day
     days = (ends_on - starts_on).days + 1
     expected = max(1, math.floor(per_year * days / 365 + 1e-9))
-    if len(sessions) < expected:
-        return CadenceWarning(per_year, expected, len(sessions), starts_on, ends_on)
+    if held < expected:
+        return CadenceWarning(per_year, expected, held, starts_on, ends_on)
     return None
 
 

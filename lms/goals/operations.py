@@ -350,30 +350,41 @@ def parse_api_filters(args, programme, tz):
 
 
 def cadence_report(programme, filters=None, now=None):
-    """The progress answer's ``cadence`` rows: every event whose kind requires a meeting
-    cadence of it (:meth:`lms.plugins.ActivityKind.cadence_per_year`), with its meetings
-    in the last 12 months and whether it falls short (the same rule as the dashboard's
-    warnings)."""
+    """The progress answer's ``cadence`` rows: every event of a kind that keeps a meeting
+    cadence, with its requirement (:meth:`lms.plugins.ActivityKind.cadence_per_year`), its
+    meetings in the last 12 months and whether it falls short (the dashboard's rule,
+    :func:`lms.attendance.cadence.shortfall`). One aggregate statement for the events'
+    meetings, whatever their number."""
     from datetime import timedelta
 
-    from lms.attendance.cadence import cadence_events_query, cadence_per_year, cadence_warning
+    from sqlalchemy import case
+
+    from lms.attendance.cadence import cadence_events_query, shortfall
     from lms.catalog.models import Session
+    from lms.plugins import registry
     from lms.types import utcnow
 
     now = now or utcnow()
-    events = db.session.scalars(_activity_filter(cadence_events_query(programme.id), filters)
-                                .options(*_cadence_loads())).all()
-    recent = dict(db.session.execute(
-        select(Session.event_id, func.count()).where(
-            Session.event_id.in_([e.id for e in events] or [-1]),
-            Session.starts_at >= now - timedelta(days=365), Session.starts_at <= now)
-        .group_by(Session.event_id)).all())
+    recent = case((Session.starts_at.between(now - timedelta(days=365), now), 1), else_=0)
+    query = (_activity_filter(cadence_events_query(programme.id), filters)
+             .outerjoin(Session, Session.event_id == Event.id)
+             .with_only_columns(Event.id, Event.activity_id, Event.title, Activity.title, Activity.kind,
+                                func.count(Session.id), func.min(Session.starts_at, type_=Session.starts_at.type),
+                                func.max(Session.ends_at, type_=Session.ends_at.type),
+                                func.coalesce(func.sum(recent), 0))
+             .group_by(Event.id, Event.activity_id, Event.title, Activity.title, Activity.kind))
+    events = db.session.execute(query).all()
+    settings = dict(db.session.execute(select(Activity.id, Activity.settings).where(
+        Activity.id.in_({row[1] for row in events} or {-1}))).all())
     rows = []
-    for event in events:
-        per_year = cadence_per_year(event)
+    for event_id, activity_id, title, activity_title, kind_code, held, first, last, last_year in events:
+        kind = registry.find(kind_code)
+        per_year = int(kind.cadence_per_year(settings.get(activity_id) or {}) or 0) if kind is not None else 0
+        warning = shortfall(per_year, held, first.date() if first else None, last.date() if last else None,
+                            programme.starts_on, programme.ends_on)
         rows.append({
-            "activity_id": event.activity_id, "event_id": event.id, "title": event.display_title,
-            "required_per_year": per_year, "meetings_last_12_months": int(recent.get(event.id, 0)),
-            "short": cadence_warning(event) is not None,
+            "activity_id": activity_id, "event_id": event_id, "title": title or activity_title,
+            "required_per_year": per_year, "meetings_last_12_months": int(last_year),
+            "short": warning is not None,
         })
     return rows
