@@ -322,19 +322,9 @@ def attendance_rate_by_kind(programme, organisation_ids=None, filters=None):
 
 
 def cadence_warnings(programme, filters=None):
-    """[(event, CadenceWarning)] for the programme's events whose kind requires a cadence."""
-    from lms.attendance.cadence import cadence_events_query, cadence_warning
-
-    query = _activity_filter(cadence_events_query(programme.id), filters).options(*_cadence_loads())
-    return [(event, warning) for event in db.session.scalars(query) if (warning := cadence_warning(event))]
-
-
-def _cadence_loads():
-    """What :func:`cadence_warning` reads of each event: its activity (joined already
-    by the query) and its sessions, for all the events at once."""
-    from sqlalchemy.orm import contains_eager, selectinload
-
-    return contains_eager(Event.activity), selectinload(Event.sessions)
+    """[(event title, CadenceWarning)] for the programme's events that fall short of the
+    cadence their kind requires (the rows of :func:`cadence_report` that are short)."""
+    return [(row["title"], row["warning"]) for row in _cadence_rows(programme, filters) if row["warning"]]
 
 
 def parse_api_filters(args, programme, tz):
@@ -353,8 +343,17 @@ def cadence_report(programme, filters=None, now=None):
     """The progress answer's ``cadence`` rows: every event of a kind that keeps a meeting
     cadence, with its requirement (:meth:`lms.plugins.ActivityKind.cadence_per_year`), its
     meetings in the last 12 months and whether it falls short (the dashboard's rule,
-    :func:`lms.attendance.cadence.shortfall`). One aggregate statement for the events'
-    meetings, whatever their number."""
+    :func:`lms.attendance.cadence.shortfall`)."""
+    return [{"activity_id": row["activity_id"], "event_id": row["event_id"], "title": row["title"],
+             "required_per_year": row["per_year"], "meetings_last_12_months": row["last_year"],
+             "short": row["warning"] is not None}
+            for row in _cadence_rows(programme, filters, now)]
+
+
+def _cadence_rows(programme, filters=None, now=None):
+    """Every event of a kind that keeps a cadence, with its figures: one aggregate
+    statement for the events' meetings (count, first, last, last 12 months), whatever
+    their number, and one for the activities' settings."""
     from datetime import timedelta
 
     from sqlalchemy import case
@@ -380,11 +379,10 @@ def cadence_report(programme, filters=None, now=None):
     for event_id, activity_id, title, activity_title, kind_code, held, first, last, last_year in events:
         kind = registry.find(kind_code)
         per_year = int(kind.cadence_per_year(settings.get(activity_id) or {}) or 0) if kind is not None else 0
-        warning = shortfall(per_year, held, first.date() if first else None, last.date() if last else None,
-                            programme.starts_on, programme.ends_on)
         rows.append({
             "activity_id": activity_id, "event_id": event_id, "title": title or activity_title,
-            "required_per_year": per_year, "meetings_last_12_months": int(last_year),
-            "short": warning is not None,
+            "per_year": per_year, "last_year": int(last_year),
+            "warning": shortfall(per_year, held, first.date() if first else None, last.date() if last else None,
+                                 programme.starts_on, programme.ends_on),
         })
     return rows
